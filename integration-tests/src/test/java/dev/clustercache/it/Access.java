@@ -1,0 +1,40 @@
+package dev.clustercache.it;
+
+import org.hibernate.cache.spi.access.EntityDataAccess;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.persister.entity.EntityPersister;
+
+/**
+ * Drives one node's {@link EntityDataAccess} for {@link Item} directly, the way Hibernate does, so that a test chooses
+ * the exact interleaving of loads and writes across nodes.
+ */
+final class Access {
+
+	final TestNode node;
+	final EntityPersister persister;
+	final EntityDataAccess access;
+
+	Access(TestNode node) {
+		this.node = node;
+		this.persister = node.sessionFactory().getMappingMetamodel().getEntityDescriptor(Item.class);
+		this.access = persister.getCacheAccessStrategy();
+	}
+
+	Object key(long id) {
+		return access.generateCacheKey(id, persister, node.sessionFactory(), null);
+	}
+
+	/** A session whose transaction has begun: its caching timestamp is now. */
+	SharedSessionContractImplementor session() {
+		SharedSessionContractImplementor s = (SharedSessionContractImplementor) node.sessionFactory().openSession();
+		s.getTransaction().begin();
+		return s;
+	}
+
+	static void close(SharedSessionContractImplementor session) {
+		if (session.getTransaction().isActive()) {
+			session.getTransaction().rollback();
+		}
+		session.close();
+	}
+}

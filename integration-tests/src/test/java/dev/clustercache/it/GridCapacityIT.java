@@ -1,0 +1,127 @@
+package dev.clustercache.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.infinispan.AdvancedCache;
+import org.infinispan.context.Flag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A distributed region with two owners is a partitioned grid: as nodes join, each holds a smaller share (every entry
+ * on exactly two nodes), a joiner receives its share by state transfer and serves it without the database, and a
+ * crashed node loses no entry.
+ */
+class GridCapacityIT {
+
+	private static final int ITEMS = 400;
+	private static final String REGION = Item.class.getName();
+
+	@Test
+	void distributedWithTwoOwners_entriesPerNodeFallAsNodesJoin_andACrashLosesNoEntry() throws Exception {
+		Map<String, Object> settings = Map.of("hibernate.cache.clustercache.mode", "distributed",
+				"hibernate.cache.clustercache.distributed.owners", "2");
+		try (TestCluster cluster = TestCluster.start(GridCapacityIT.class, 2, settings)) {
+			List<TestNode> nodes = new ArrayList<>(cluster.nodes());
+			TestNode a = nodes.get(0);
+			a.inTransaction(s -> {
+				for (long id = 1; id <= ITEMS; id++) {
+					s.persist(new Item(id, "sku-" + id, "item " + id, 1, null));
+				}
+			});
+			List<Long> held = new ArrayList<>();
+			List<Long> perNode = perNode(cluster, nodes);
+			held.add(max(perNode));
+			System.out.printf("MEASURED: distributed owners=2, %d entries, 2 nodes hold %s%n", ITEMS, perNode);
+			assertThat(perNode).allMatch(n -> n == ITEMS);
+
+			List<TestNode> joined = new ArrayList<>();
+			try {
+				for (int size = 3; size <= 4; size++) {
+					long started = System.nanoTime();
+					TestNode joiner = join(cluster, nodes, size);
+					joined.add(joiner);
+					nodes.add(joiner);
+					perNode = perNode(cluster, nodes);
+					long joinMillis = (System.nanoTime() - started) / 1_000_000;
+					System.out.printf("MEASURED: distributed owners=2, %d entries, %d nodes hold %s (join with state "
+							+ "transfer %d ms)%n", ITEMS, size, perNode, joinMillis);
+					assertThat(perNode.stream().mapToLong(Long::longValue).sum()).as("two copies of each entry")
+							.isEqualTo(2L * ITEMS);
+					assertThat(max(perNode)).as("entries per node fall as nodes join").isLessThan(held.get(held.size() - 1));
+					held.add(max(perNode));
+
+					long hits = joiner.hits(REGION);
+					long loads = joiner.statistics().getEntityLoadCount();
+					for (long id = 1; id <= ITEMS; id += 7) {
+						assertThat(joiner.find(Item.class, id).price).isEqualTo(1);
+					}
+					assertThat(joiner.statistics().getEntityLoadCount()).as("the joiner served from the grid")
+							.isEqualTo(loads);
+					assertThat(joiner.hits(REGION)).isEqualTo(hits + (ITEMS + 6) / 7);
+				}
+
+				TestNode victim = nodes.get(1);
+				Network.crash(victim);
+				nodes.remove(victim);
+				cluster.await("the others exclude the crashed node and rebalance", Duration.ofSeconds(30),
+						() -> nodes.stream().allMatch(n -> n.regionFactory().getClusterMembers().size() == 3
+								&& !cache(n).getDistributionManager().isRehashInProgress()
+								&& cache(n).getDistributionManager().getCacheTopology().getMembers().size() == 3));
+				perNode = perNode(cluster, nodes);
+				System.out.printf("MEASURED: distributed owners=2, after a crash 3 nodes hold %s%n", perNode);
+				TestNode reader = nodes.get(0);
+				long loads = reader.statistics().getEntityLoadCount();
+				for (long id = 1; id <= ITEMS; id++) {
+					assertThat(reader.sessionFactory().getCache().containsEntity(Item.class, id)).as("entry " + id)
+							.isTrue();
+				}
+				assertThat(reader.statistics().getEntityLoadCount()).isEqualTo(loads);
+				assertThat(perNode.stream().mapToLong(Long::longValue).sum()).as("two copies again")
+						.isEqualTo(2L * ITEMS);
+				victim.close();
+			}
+			finally {
+				joined.forEach(TestNode::close);
+			}
+		}
+	}
+
+	private static AdvancedCache<Object, Object> cache(TestNode node) {
+		return GridClusterIT.regionCache(node, REGION).getAdvancedCache();
+	}
+
+	/** Entries held by each node (primary and backup copies), once no rebalance is in progress. */
+	private static List<Long> perNode(TestCluster cluster, List<TestNode> nodes) {
+		cluster.await("rebalance finished on " + nodes.size() + " nodes", Duration.ofSeconds(30),
+				() -> nodes.stream().allMatch(n -> !cache(n).getDistributionManager().isRehashInProgress()
+						&& cache(n).getDistributionManager().getCacheTopology().getMembers().size() == nodes.size()));
+		return nodes.stream().map(n -> (long) cache(n).withFlags(Flag.CACHE_MODE_LOCAL).size()).toList();
+	}
+
+	private static long max(List<Long> values) {
+		return values.stream().mapToLong(Long::longValue).max().orElseThrow();
+	}
+
+	/** Starts one more node on a free port, pointed at the members' ports, and waits for every node to see it. */
+	private static TestNode join(TestCluster cluster, List<TestNode> nodes, int size) {
+		int port = TestCluster.freePorts(1).get(0);
+		Map<String, Object> s = new HashMap<>(cluster.settings(1));
+		String name = TestCluster.nodeName(size - 1);
+		s.put("hibernate.cache.clustercache.node_name", name);
+		s.put("hibernate.cache.clustercache.jgroups.bind_port", String.valueOf(port));
+		s.put("hibernate.cache.clustercache.jgroups.tcpping.initial_hosts",
+				s.get("hibernate.cache.clustercache.jgroups.tcpping.initial_hosts") + ",127.0.0.1[" + port + "]");
+		TestNode node = TestNode.start(name, s);
+		List<TestNode> all = new ArrayList<>(nodes);
+		all.add(node);
+		cluster.await("every node sees " + size + " members", TestCluster.VIEW_DEADLINE,
+				() -> all.stream().allMatch(n -> n.regionFactory().getClusterMembers().size() == size));
+		return node;
+	}
+}

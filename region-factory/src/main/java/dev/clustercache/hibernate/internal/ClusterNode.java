@@ -1,0 +1,542 @@
+package dev.clustercache.hibernate.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import org.hibernate.cache.CacheException;
+import org.jboss.logging.Logger;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.MergeView;
+import org.jgroups.Message;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+import org.jgroups.blocks.MessageDispatcher;
+import org.jgroups.blocks.RequestHandler;
+import org.jgroups.blocks.RequestOptions;
+import org.jgroups.blocks.ResponseMode;
+import org.jgroups.fork.ForkChannel;
+import org.jgroups.protocols.FORK;
+import org.jgroups.stack.ProtocolStack;
+import org.jgroups.util.Rsp;
+import org.jgroups.util.RspList;
+
+/**
+ * This node's part of the invalidation protocol (DESIGN.md §4.1, §4.5): a JGroups fork channel on Infinispan's channel
+ * that carries write windows (begin, end, invalidate; for a key or a whole region) and heartbeats for the freshness
+ * lease, and that clears every region after a merge. Without a cluster ({@link #local}) it only runs the local side.
+ * <p>
+ * Public, stable APIs only: JGroups' {@link ForkChannel} and {@link MessageDispatcher}; nothing of Infinispan's
+ * internals.
+ */
+final class ClusterNode implements RequestHandler, Receiver {
+
+	/** The origin of write windows on a node without a cluster. */
+	static final Object LOCAL = "local";
+
+	/** Prefixes of region names on the wire, per kind: a query region may share its name with a domain region. */
+	static final String DOMAIN = "d:";
+	static final String QUERY = "q:";
+
+	static final String FORK_STACK = "clustercache";
+	static final String FORK_CHANNEL = "clustercache-invalidation";
+
+	private static final Logger LOG = Logger.getLogger("dev.clustercache.hibernate.cluster");
+
+	private static final byte BEGIN = 1;
+	private static final byte END = 2;
+	private static final byte INVALIDATE = 3;
+	private static final byte PING = 4;
+
+	/** How long one round of a synchronous call waits before the members that did not answer are asked again. */
+	private static final long RETRY_INTERVAL_MILLIS = 2_000;
+
+	/** A region on this node, as the protocol sees it. A null key means the whole region. */
+	interface Participant {
+		void onBeginWrite(Object key, Writer writer);
+
+		void onEndWrite(Object key, Writer writer);
+
+		/** Invalidations were lost (a merge): clear everything and void pending loads. */
+		void onReset();
+	}
+
+	/** The members a write window was opened on, to know at its end who must hear of it synchronously. */
+	record Window(String region, Object key, Writer writer, Set<Address> registered, long openedNanos) {
+	}
+
+	private final Clock clock;
+	private final Lease lease;
+	private final KeyCodec codec;
+	private final long invalidationTimeoutMillis;
+	private final long lockTimeoutNanos;
+	private final Map<String, Participant> participants = new ConcurrentHashMap<>();
+	final NodeStatistics statistics = new NodeStatistics();
+	private final AtomicLong writerIds = new AtomicLong();
+	private final ForkChannel fork;
+	private final MessageDispatcher dispatcher;
+	private final ScheduledExecutorService heartbeats;
+	private final String name;
+	private String localName;
+	private volatile View view;
+	private volatile Address self;
+
+	private ClusterNode(Clock clock, Lease lease, KeyCodec codec, long invalidationTimeoutMillis,
+			long lockTimeoutNanos, JChannel main) throws Exception {
+		this.clock = clock;
+		this.lease = lease;
+		this.codec = codec;
+		this.invalidationTimeoutMillis = invalidationTimeoutMillis;
+		this.lockTimeoutNanos = lockTimeoutNanos;
+		if (main == null) {
+			this.fork = null;
+			this.dispatcher = null;
+			this.heartbeats = null;
+			this.name = "local";
+			return;
+		}
+		this.name = logicalName(main.getAddress());
+		this.fork = new ForkChannel(main, FORK_STACK, FORK_CHANNEL, true, ProtocolStack.Position.ABOVE,
+				topProtocolClass(main));
+		this.dispatcher = new MessageDispatcher(fork, this).setReceiver(this);
+		this.fork.connect("ignored: a fork channel joins its main channel's cluster");
+		this.self = fork.getAddress();
+		viewAccepted(fork.getView());
+		long period = Math.max(50, TimeUnit.NANOSECONDS.toMillis(lease.leaseNanos()) / 4);
+		this.heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+			Thread t = new Thread(r, "clustercache-heartbeat-" + name);
+			t.setDaemon(true);
+			return t;
+		});
+		heartbeats.scheduleWithFixedDelay(this::heartbeat, 0, period, TimeUnit.MILLISECONDS);
+	}
+
+	private static Class<? extends org.jgroups.stack.Protocol> topProtocolClass(JChannel main) {
+		FORK existing = main.getProtocolStack().findProtocol(FORK.class);
+		return existing != null ? FORK.class : main.getProtocolStack().getTopProtocol().getClass();
+	}
+
+	static ClusterNode local(Clock clock, long leaseNanos, String nodeName) {
+		try {
+			ClusterNode node = new ClusterNode(clock, new Lease(clock, leaseNanos), null, 0, Long.MAX_VALUE, null);
+			node.localName = nodeName == null ? "local" : nodeName;
+			return node;
+		}
+		catch (Exception e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	static ClusterNode start(JChannel main, Clock clock, long leaseNanos, KeyCodec codec,
+			long invalidationTimeoutMillis, long lockTimeoutNanos) {
+		try {
+			return new ClusterNode(clock, new Lease(clock, leaseNanos), codec, invalidationTimeoutMillis,
+					lockTimeoutNanos, main);
+		}
+		catch (Exception e) {
+			throw new CacheException("Could not open ClusterCache's invalidation channel on the JGroups channel of "
+					+ "node '" + main.getAddress() + "': " + e.getMessage(), e);
+		}
+	}
+
+	/**
+	 * @param wireName the region's name on the wire, unique per kind of region (a query region may share its name
+	 * with an entity region)
+	 */
+	void register(String wireName, Participant participant) {
+		Participant previous = participants.putIfAbsent(wireName, participant);
+		if (previous != null && previous != participant) {
+			throw new CacheException("Two regions of one kind share the name '" + wireName + "' on node '" + name
+					+ "'; give them distinct region names.");
+		}
+	}
+
+	void unregister(String region) {
+		participants.remove(region);
+	}
+
+	Lease lease() {
+		return lease;
+	}
+
+	String name() {
+		return localName != null ? localName : name;
+	}
+
+	boolean clustered() {
+		return dispatcher != null;
+	}
+
+	List<String> members() {
+		View v = view;
+		return v == null ? List.of(name()) : v.getMembers().stream().map(ClusterNode::logicalName).toList();
+	}
+
+	/** A member's logical name, without the version Infinispan appends ({@code A(v=16.1.4)} is {@code A}). */
+	static String logicalName(Object address) {
+		String s = String.valueOf(address);
+		int paren = s.indexOf('(');
+		return paren > 0 ? s.substring(0, paren) : s;
+	}
+
+	Writer newWriter() {
+		Address a = self;
+		return new Writer(a == null ? LOCAL : a, writerIds.incrementAndGet());
+	}
+
+	// ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+	// sending
+
+	/**
+	 * Opens the write window on every other member and waits until each has acknowledged or has left the view. Members
+	 * that join meanwhile are told too. The local side must already be open.
+	 *
+	 * @throws CacheException if a member that is still in the view did not acknowledge within the timeout
+	 */
+	Window openRemote(String region, Object key, Writer writer) {
+		Set<Address> registered = new HashSet<>();
+		long opened = clock.nanoTime();
+		if (dispatcher == null) {
+			return new Window(region, key, writer, registered, opened);
+		}
+		byte[] payload = encode(BEGIN, region, writer.id(), key);
+		Set<Address> asked = new HashSet<>();
+		List<Address> targets = others();
+		for (int round = 0; !targets.isEmpty() && round < 10; round++) {
+			asked.addAll(targets);
+			Map<Address, Object> answers = call(targets, payload, "open a write window on", region, key);
+			answers.forEach((member, answer) -> {
+				if (Boolean.TRUE.equals(answer)) {
+					registered.add(member);
+				}
+			});
+			targets = others();
+			targets.removeAll(asked); // members that joined meanwhile
+		}
+		return new Window(region, key, writer, registered, opened);
+	}
+
+	/**
+	 * Ends the write window on every other member. Members that did not register its start (they joined meanwhile, or
+	 * had not built the region yet) may hold a state loaded before the commit, so they are told synchronously;
+	 * otherwise the end travels asynchronously.
+	 */
+	void closeRemote(Window window) {
+		if (dispatcher == null) {
+			return;
+		}
+		List<Address> targets = others();
+		if (targets.isEmpty()) {
+			return;
+		}
+		byte[] payload = encode(END, window.region(), window.writer().id(), window.key());
+		boolean allRegistered = window.registered().containsAll(targets);
+		// a window older than the lock timeout may have expired elsewhere, and loads there may have cached the old
+		// state: then the end must arrive before the commit returns, like for members that never saw the window
+		boolean expiredElsewhere = clock.nanoTime() - window.openedNanos() > lockTimeoutNanos;
+		if (allRegistered && !expiredElsewhere) {
+			cast(payload);
+		}
+		else {
+			call(targets, payload, "end a write window on", window.region(), window.key());
+		}
+	}
+
+	/** Evicts a key (or the region, key null) on every other member, waiting for all, like a window that ends at once. */
+	void invalidateRemote(String region, Object key) {
+		if (dispatcher == null) {
+			return;
+		}
+		List<Address> targets = others();
+		if (!targets.isEmpty()) {
+			call(targets, encode(INVALIDATE, region, 0, key), "invalidate", region, key);
+		}
+	}
+
+	private List<Address> others() {
+		View v = view;
+		if (v == null) {
+			return List.of();
+		}
+		List<Address> result = new ArrayList<>(v.size());
+		for (Address a : v.getMembers()) {
+			if (!a.equals(self)) {
+				result.add(a);
+			}
+		}
+		return result;
+	}
+
+	private void cast(byte[] payload) {
+		try {
+			dispatcher.castMessage(null, new BytesMessage(null, payload),
+					RequestOptions.ASYNC().transientFlags(Message.TransientFlag.DONT_LOOPBACK));
+		}
+		catch (Exception e) {
+			throw new CacheException("Node '" + name + "' could not send the end of a write window: "
+					+ e.getMessage(), e);
+		}
+	}
+
+	/** {@link #callUntimed}, timed: the invalidation round-trip time of the metrics. */
+	private Map<Address, Object> call(Collection<Address> targets, byte[] payload, String what, String region,
+			Object key) {
+		long started = clock.nanoTime();
+		try {
+			return callUntimed(targets, payload, what, region, key);
+		}
+		finally {
+			statistics.roundTrip(clock.nanoTime() - started);
+		}
+	}
+
+	/**
+	 * Sends {@code payload} to {@code targets} and waits until each has answered or left the view. A message can be
+	 * lost for good without the member leaving (it arrived before the member had opened its invalidation channel, at
+	 * start), so members that have not answered are asked again every few seconds, until the invalidation timeout:
+	 * every message is idempotent.
+	 *
+	 * @return the answers of the members that answered
+	 * @throws CacheException if a member still in the view has not answered within the invalidation timeout
+	 */
+	private Map<Address, Object> callUntimed(Collection<Address> targets, byte[] payload, String what,
+			String region, Object key) {
+		Map<Address, Object> answers = new java.util.HashMap<>();
+		List<Address> pending = new ArrayList<>(targets);
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(invalidationTimeoutMillis);
+		Throwable failure = null;
+		List<String> failed = new ArrayList<>();
+		while (!pending.isEmpty()) {
+			long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+			if (remaining <= 0) {
+				break;
+			}
+			RspList<Object> rsps;
+			try {
+				rsps = dispatcher.castMessage(pending, new BytesMessage(null, payload),
+						new RequestOptions(ResponseMode.GET_ALL, Math.min(remaining, RETRY_INTERVAL_MILLIS))
+								.anycasting(true)
+								.transientFlags(Message.TransientFlag.DONT_LOOPBACK));
+			}
+			catch (Exception e) {
+				throw new CacheException("Node '" + name + "' could not " + what + " " + describe(region, key)
+						+ ": " + e.getMessage(), e);
+			}
+			List<Address> next = new ArrayList<>();
+			for (Map.Entry<Address, Rsp<Object>> e : rsps.entrySet()) {
+				Rsp<Object> rsp = e.getValue();
+				if (rsp.wasSuspected()) {
+					continue; // it left the view: nothing of it can serve stale data within this cluster
+				}
+				if (!rsp.wasReceived()) {
+					next.add(e.getKey());
+				}
+				else if (rsp.hasException()) {
+					failed.add(e.getKey() + " (" + rsp.getException().getMessage() + ")");
+					failure = rsp.getException();
+				}
+				else {
+					answers.put(e.getKey(), rsp.getValue());
+				}
+			}
+			if (!failed.isEmpty()) {
+				break;
+			}
+			View v = view;
+			next.removeIf(member -> v == null || !v.containsMember(member));
+			pending = next;
+		}
+		pending.forEach(member -> failed.add(String.valueOf(member)));
+		if (!failed.isEmpty()) {
+			throw new CacheException("Node '" + name + "' could not " + what + " " + describe(region, key)
+					+ " on member(s) " + failed + " within " + invalidationTimeoutMillis + " ms "
+					+ "('hibernate.cache.clustercache.invalidation_timeout'). The write fails so that no node can "
+					+ "serve the old state. Check that those members are responsive; a crashed member stops "
+					+ "being waited for once failure detection excludes it.", failure);
+		}
+		return answers;
+	}
+
+	private static String describe(String wireName, Object key) {
+		String region = wireName.length() > 2 && wireName.charAt(1) == ':' ? wireName.substring(2) : wireName;
+		return key == null ? "the whole region '" + region + "'" : "key '" + key + "' of region '" + region + "'";
+	}
+
+	private static byte[] encode(byte type, String region, long writerId, Object key) {
+		try {
+			ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
+			DataOutputStream out = new DataOutputStream(bytes);
+			out.writeByte(type);
+			out.writeUTF(region == null ? "" : region);
+			out.writeLong(writerId);
+			out.writeBoolean(key != null);
+			if (key != null) {
+				KeyCodec.write(out, key);
+			}
+			out.flush();
+			return bytes.toByteArray();
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException("Could not serialize cache key '" + key + "' of region '" + region
+					+ "' for an invalidation message", e);
+		}
+	}
+
+	// ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+	// receiving
+
+	@Override
+	public Object handle(Message msg) throws Exception {
+		DataInputStream in = new DataInputStream(
+				new ByteArrayInputStream(msg.getArray(), msg.getOffset(), msg.getLength()));
+		byte type = in.readByte();
+		Address sender = msg.getSrc();
+		if (type == PING) {
+			View v = view;
+			if (v == null || !v.containsMember(sender)) {
+				throw new IllegalStateException("'" + sender + "' is not in the view of '" + name + "'");
+			}
+			return Boolean.TRUE;
+		}
+		String region = in.readUTF();
+		long writerId = in.readLong();
+		Participant p = participants.get(region);
+		if (p == null) {
+			return Boolean.FALSE; // no such region here (yet): nothing cached; the end will come synchronously
+		}
+		Object key = in.readBoolean() ? codec.read(in) : null;
+		Writer writer = new Writer(sender, writerId);
+		switch (type) {
+			case BEGIN -> p.onBeginWrite(key, writer);
+			case END -> p.onEndWrite(key, writer);
+			case INVALIDATE -> p.onEndWrite(key, null);
+			default -> throw new IllegalArgumentException("Unknown ClusterCache message type " + type);
+		}
+		if (LOG.isTraceEnabled()) {
+			LOG.tracef("%s: %s %s from %s", name, type == BEGIN ? "begin" : type == END ? "end" : "invalidate",
+					describe(region, key), sender);
+		}
+		return Boolean.TRUE;
+	}
+
+	@Override
+	public void viewAccepted(View newView) {
+		if (newView == null) {
+			return;
+		}
+		try {
+			View old = this.view;
+			boolean leaseWasValid = lease.valid();
+			this.view = newView;
+			if (self == null && fork != null) {
+				self = fork.getAddress();
+			}
+			lease.viewChanged(others());
+			boolean shrank = old != null && !newView.getMembers().containsAll(old.getMembers());
+			if (newView instanceof MergeView merge) {
+				statistics.merged(System.currentTimeMillis());
+				LOG.infof("%s: merged the partitions %s into view %s; clearing every region, since invalidations "
+						+ "sent during the split were lost", name, merge.getSubgroups(), newView);
+				reset();
+			}
+			else if (shrank && !leaseWasValid) {
+				LOG.infof("%s: new view %s%s; this node had not heard from every member within its lease, so it "
+						+ "may have missed invalidations: clearing every region", name, newView,
+						describeChange(old, newView));
+				reset();
+			}
+			else if (old != null) {
+				LOG.infof("%s: new view %s%s", name, newView, describeChange(old, newView));
+			}
+			if (heartbeats != null && !heartbeats.isShutdown()) {
+				heartbeats.execute(this::heartbeat);
+			}
+		}
+		catch (RuntimeException e) {
+			LOG.errorf(e, "%s: could not apply view %s; clearing every region to stay safe", name, newView);
+			reset();
+		}
+	}
+
+	/** Voids everything cached here; the lease must be earned again after the regions are clear. */
+	private void reset() {
+		lease.restart();
+		for (Participant p : participants.values()) {
+			try {
+				p.onReset();
+			}
+			catch (RuntimeException e) {
+				LOG.errorf(e, "%s: could not clear a region after a view change", name);
+			}
+		}
+		lease.restart();
+	}
+
+	private static String describeChange(View old, View now) {
+		Set<Address> left = new HashSet<>(old.getMembers());
+		left.removeAll(now.getMembers());
+		Set<Address> joined = new HashSet<>(now.getMembers());
+		joined.removeAll(old.getMembers());
+		StringBuilder sb = new StringBuilder();
+		if (!joined.isEmpty()) {
+			sb.append("; joined: ").append(joined.stream().map(String::valueOf).collect(Collectors.joining(", ")));
+		}
+		if (!left.isEmpty()) {
+			sb.append("; left: ").append(left.stream().map(String::valueOf).collect(Collectors.joining(", ")));
+		}
+		return sb.toString();
+	}
+
+	private void heartbeat() {
+		List<Address> targets = others();
+		byte[] ping = {PING};
+		for (Address member : targets) {
+			long sent = clock.nanoTime();
+			try {
+				dispatcher.sendMessageWithFuture(new BytesMessage(member, ping),
+						RequestOptions.SYNC().timeout(TimeUnit.NANOSECONDS.toMillis(lease.leaseNanos())))
+						.whenComplete((ok, failure) -> {
+							if (failure == null && Boolean.TRUE.equals(ok)) {
+								lease.acknowledged(member, sent);
+							}
+						});
+			}
+			catch (Exception e) {
+				LOG.debugf(e, "%s: heartbeat to %s failed", name, member);
+			}
+		}
+	}
+
+	/** Stops heartbeats; the channel stays open (answering) until {@link #close()} after the cache manager stopped. */
+	void stop() {
+		if (heartbeats != null) {
+			heartbeats.shutdownNow();
+		}
+	}
+
+	void close() {
+		if (dispatcher != null) {
+			dispatcher.stop();
+		}
+		if (fork != null) {
+			fork.close();
+		}
+	}
+}

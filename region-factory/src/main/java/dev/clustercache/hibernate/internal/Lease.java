@@ -1,0 +1,118 @@
+package dev.clustercache.hibernate.internal;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The freshness lease of DESIGN.md §4.5: this node may serve from and put into its caches only while every other member
+ * of its current view has answered a heartbeat that this node sent less than {@code leaseNanos} ago. Only this node's
+ * own monotonic clock is read: a heartbeat sent at local time {@code s} and answered proves the member had this node in
+ * its view after {@code s}; since the lease is shorter than the failure-detection timeout, the member cannot have
+ * excluded this node (and committed writes without it) before {@code s + lease}.
+ * <p>
+ * {@link #validSinceNanos()} is the start of the current unbroken validity: loads registered before it, and
+ * transactions that started before {@link #validSinceTimestamp()}, must not put.
+ */
+final class Lease {
+
+	private final Clock clock;
+	private final long leaseNanos;
+	private final Map<Object, Long> lastAckedSend = new HashMap<>();
+	/** The members other than this node in the current view. */
+	private Collection<?> others = java.util.List.of();
+	/** When the lease runs out; {@link Long#MAX_VALUE} with no other member, {@link Long#MIN_VALUE} when not valid. */
+	private volatile long deadline = Long.MAX_VALUE;
+	private volatile long validSinceNanos;
+	private volatile long validSinceTimestamp;
+	/** Answers to heartbeats sent before this count for nothing (set by a merge). */
+	private long notBefore = Long.MIN_VALUE;
+
+	Lease(Clock clock, long leaseNanos) {
+		this.clock = clock;
+		this.leaseNanos = leaseNanos;
+		this.validSinceNanos = clock.nanoTime();
+		this.validSinceTimestamp = clock.timestamp();
+	}
+
+	/** Whether this node may serve from its caches now: the hot path, one volatile read and a clock read. */
+	boolean valid() {
+		long d = deadline;
+		return d == Long.MAX_VALUE || (d != Long.MIN_VALUE && clock.nanoTime() - d < 0);
+	}
+
+	long validSinceNanos() {
+		return validSinceNanos;
+	}
+
+	long validSinceTimestamp() {
+		return validSinceTimestamp;
+	}
+
+	long leaseNanos() {
+		return leaseNanos;
+	}
+
+	/** A new view: forget members that left; members that joined must answer a heartbeat before the lease holds. */
+	synchronized void viewChanged(Collection<?> otherMembers) {
+		lastAckedSend.keySet().retainAll(otherMembers);
+		others = java.util.List.copyOf(otherMembers);
+		recompute();
+	}
+
+	/** After a merge: every member must answer a heartbeat sent after now. */
+	synchronized void restart() {
+		notBefore = clock.nanoTime();
+		lastAckedSend.clear();
+		deadline = Long.MIN_VALUE;
+		recompute();
+	}
+
+	/** {@code member} answered a heartbeat sent at local time {@code sentNanos}. */
+	synchronized void acknowledged(Object member, long sentNanos) {
+		if (!others.contains(member) || (notBefore != Long.MIN_VALUE && sentNanos - notBefore < 0)) {
+			return;
+		}
+		lastAckedSend.merge(member, sentNanos, Math::max);
+		recompute();
+	}
+
+	private void recompute() {
+		long now = clock.nanoTime();
+		long old = deadline;
+		boolean wasValid = old == Long.MAX_VALUE || (old != Long.MIN_VALUE && now - old < 0);
+		long next;
+		if (others.isEmpty()) {
+			next = Long.MAX_VALUE;
+		}
+		else {
+			next = Long.MAX_VALUE;
+			for (Object m : others) {
+				Long sent = lastAckedSend.get(m);
+				if (sent == null) {
+					next = Long.MIN_VALUE;
+					break;
+				}
+				next = Math.min(next, sent + leaseNanos);
+			}
+		}
+		boolean nowValid = next == Long.MAX_VALUE || (next != Long.MIN_VALUE && now - next < 0);
+		if (nowValid && !wasValid) {
+			validSinceNanos = now;
+			validSinceTimestamp = clock.timestamp();
+		}
+		deadline = next;
+	}
+
+	/** For logs and health: the members whose answers are missing or too old. */
+	synchronized String describe() {
+		long now = clock.nanoTime();
+		StringBuilder sb = new StringBuilder(valid() ? "valid" : "expired");
+		for (Object m : others) {
+			Long sent = lastAckedSend.get(m);
+			sb.append(", ").append(ClusterNode.logicalName(m)).append(sent == null ? " never answered"
+					: " answered a heartbeat sent " + (now - sent) / 1_000_000 + " ms ago");
+		}
+		return sb.toString();
+	}
+}

@@ -1,0 +1,111 @@
+package dev.clustercache.hibernate.internal;
+
+import org.hibernate.cache.spi.support.StorageAccess;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+
+/**
+ * A query-results region on this node. Results stay local; the timestamps region decides whether a result is still
+ * valid. Reads and puts stop while the lease is not valid, and results of transactions that started before this node
+ * last cleared the region (a merge, an eviction anywhere in the cluster) are not cached.
+ */
+final class QueryStorage implements StorageAccess, ClusterNode.Participant {
+
+	private final String wireName;
+	private final InfinispanStore store;
+	private final ClusterNode node;
+	private final Lease lease;
+	private final Clock clock;
+	private volatile long clearedAt;
+	final RegionStatistics statistics = new RegionStatistics();
+
+	QueryStorage(String name, InfinispanStore store, ClusterNode node, Clock clock) {
+		this.wireName = ClusterNode.QUERY + name;
+		this.store = store;
+		this.node = node;
+		this.lease = node.lease();
+		this.clock = clock;
+		this.clearedAt = clock.timestamp();
+		node.register(wireName, this);
+	}
+
+	@Override
+	public Object getFromCache(Object key, SharedSessionContractImplementor session) {
+		if (!lease.valid()) {
+			statistics.bypassedReads.increment();
+			statistics.misses.increment();
+			return null;
+		}
+		Object value = store.get(key);
+		(value == null ? statistics.misses : statistics.hits).increment();
+		return value;
+	}
+
+	@Override
+	public void putIntoCache(Object key, Object value, SharedSessionContractImplementor session) {
+		long started = RegionCoordinator.cachingTimestamp(session);
+		PutOutcome outcome = !lease.valid() || started <= lease.validSinceTimestamp() ? PutOutcome.REJECTED_LEASE
+				: started <= clearedAt ? PutOutcome.REJECTED_STALE_LOAD : PutOutcome.PUT;
+		statistics.count(outcome);
+		if (outcome == PutOutcome.PUT) {
+			store.put(key, value);
+		}
+	}
+
+	@Override
+	public boolean contains(Object key) {
+		return store.containsKey(key);
+	}
+
+	/** Clears this region on every node. */
+	@Override
+	public void evictData() {
+		clearLocally();
+		node.invalidateRemote(wireName, null);
+		if (node.clustered()) {
+			statistics.invalidationsSent.increment();
+		}
+	}
+
+	@Override
+	public void evictData(Object key) {
+		store.remove(key);
+	}
+
+	void clearLocally() {
+		clearedAt = clock.timestamp();
+		store.clear();
+	}
+
+	long size() {
+		return store.size();
+	}
+
+	/** The name of its cache: the region's, unless an entity region has that name too. */
+	String cacheName() {
+		return store.name();
+	}
+
+	@Override
+	public void release() {
+		node.unregister(wireName);
+	}
+
+	@Override
+	public void onBeginWrite(Object key, Writer writer) {
+		statistics.invalidationsReceived.increment();
+		clearLocally();
+	}
+
+	@Override
+	public void onEndWrite(Object key, Writer writer) {
+		if (writer == null) {
+			statistics.invalidationsReceived.increment();
+		}
+		clearLocally();
+	}
+
+	@Override
+	public void onReset() {
+		clearLocally();
+	}
+}

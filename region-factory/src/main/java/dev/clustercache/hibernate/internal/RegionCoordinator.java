@@ -1,0 +1,299 @@
+package dev.clustercache.hibernate.internal;
+
+import org.hibernate.cache.CacheException;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.jboss.logging.Logger;
+
+/**
+ * One entity, collection or natural-id region on this node: its entries, its {@link ValidationState} and its part in
+ * the cluster protocol. Every access strategy goes through here; so do invalidations from other nodes.
+ */
+final class RegionCoordinator implements ClusterNode.Participant {
+
+	private static final Logger LOG = Logger.getLogger("dev.clustercache.hibernate");
+
+	private final String name;
+	/** The region's name on the wire: unique among domain regions, distinct from query regions of the same name. */
+	private final String wireName;
+	/** The region's entries on this node (invalidation and local modes), or null for a grid region. */
+	private final InfinispanStore store;
+	/** The region's entries in the cluster (replicated and distributed modes), or null. */
+	private final GridRegion grid;
+	private final ValidationState state;
+	private final ClusterNode node;
+	private final Lease lease;
+	private final boolean clustered;
+	/**
+	 * Set when a key type of this region hashes differently in each JVM (an enum inside it): a key from another node
+	 * would not find its twin here, so writes invalidate the whole region on the other nodes.
+	 */
+	private volatile boolean wholeRegionOnTheWire;
+	final RegionStatistics statistics = new RegionStatistics();
+
+	/**
+	 * @param store the region's entries on this node; null when {@code grid} holds them
+	 * @param grid the region's entries in the cluster (replicated, distributed), whose keys are decided at their owners;
+	 * region-wide windows still travel to every node from here
+	 */
+	RegionCoordinator(String name, InfinispanStore store, GridRegion grid, ClusterNode node, Clock clock,
+			long lockTimeoutNanos, boolean clustered) {
+		this.name = name;
+		this.wireName = ClusterNode.DOMAIN + name;
+		this.store = store;
+		this.grid = grid;
+		this.node = node;
+		this.lease = node.lease();
+		this.clustered = clustered;
+		this.state = new ValidationState(clock, grid != null ? grid : store, lockTimeoutNanos);
+		if (clustered) {
+			node.register(wireName, this);
+		}
+	}
+
+	String name() {
+		return name;
+	}
+
+	void invalidateWholeRegionOnTheWire() {
+		wholeRegionOnTheWire = true;
+	}
+
+	private Object wireKey(Object key) {
+		return wholeRegionOnTheWire ? null : key;
+	}
+
+	/** The entries (or, in a grid region, records) held on this node. */
+	long size() {
+		return grid != null ? grid.size() : store.size();
+	}
+
+	boolean contains(Object key) {
+		return grid != null ? grid.get(key) != null : store.containsKey(key);
+	}
+
+	/** The name of the Infinispan cache that holds the region. */
+	String cacheName() {
+		return grid != null ? grid.cacheName() : store.name();
+	}
+
+	GridRegion grid() {
+		return grid;
+	}
+
+	/** The write windows open on this region here. */
+	long writesInProgress() {
+		return state.openWindows();
+	}
+
+	ValidationState state() {
+		return state;
+	}
+
+	Object get(SharedSessionContractImplementor session, Object key) {
+		if (!lease.valid()) {
+			statistics.bypassedReads.increment();
+			statistics.misses.increment();
+			return null;
+		}
+		if (grid != null) {
+			Object value = grid.get(key);
+			(value == null ? statistics.misses : statistics.hits).increment();
+			return value;
+		}
+		Object value = store.get(key);
+		(value == null ? statistics.misses : statistics.hits).increment();
+		if (value == null && session.getCacheMode().isPutEnabled()) {
+			state.registerPendingLoad(session.getSessionIdentifier(), key);
+		}
+		return value;
+	}
+
+	boolean putFromLoad(SharedSessionContractImplementor session, Object key, Object value, ReplaceRule mayReplace) {
+		PutOutcome outcome = grid != null ? gridPutFromLoad(key, value, cachingTimestamp(session), mayReplace)
+				: state.putFromLoad(session.getSessionIdentifier(), key, value, cachingTimestamp(session), lease,
+						mayReplace);
+		statistics.count(outcome);
+		if (outcome != PutOutcome.PUT && LOG.isTraceEnabled()) {
+			LOG.tracef("Region '%s': put of key '%s' not done: %s", name, key, outcome);
+		}
+		return outcome == PutOutcome.PUT;
+	}
+
+	/**
+	 * A grid region's put: this node's view of region-wide windows first (they reach every node before their SQL runs,
+	 * and a window that opens meanwhile waits for this put, then clears it), then the key's owner decides.
+	 */
+	private PutOutcome gridPutFromLoad(Object key, Object value, long txTimestamp, ReplaceRule mayReplace) {
+		if (!lease.valid()) {
+			return PutOutcome.REJECTED_LEASE;
+		}
+		return state.withRegionView(region -> {
+			if (region.writing()) {
+				return PutOutcome.REJECTED_WRITE_IN_PROGRESS;
+			}
+			if (txTimestamp <= region.lastWriteEnd()) {
+				return PutOutcome.REJECTED_STALE_LOAD;
+			}
+			if (txTimestamp <= lease.validSinceTimestamp()) {
+				return PutOutcome.REJECTED_LEASE;
+			}
+			return grid.putFromLoad(key, value, txTimestamp, mayReplace);
+		});
+	}
+
+	/** Remembers that this session is about to insert {@code key}, so that its after-insert put is judged like a load. */
+	void registerInsert(SharedSessionContractImplementor session, Object key) {
+		if (grid == null) {
+			state.registerPendingLoad(session.getSessionIdentifier(), key);
+		}
+	}
+
+	static long cachingTimestamp(SharedSessionContractImplementor session) {
+		return session.getCacheTransactionSynchronization().getCachingTimestamp();
+	}
+
+	/** Opens a write window on {@code key} here and on every member; fails the write if a member cannot be told. */
+	WriteLock beginWrite(Object key) {
+		Writer writer = node.newWriter();
+		if (grid != null) {
+			long regionEpoch = state.withRegionView(ValidationState.RegionView::epoch);
+			long keyEpoch = grid.beginWrite(writer, key);
+			statistics.invalidationsSent.increment();
+			return new WriteLock(key, writer, new ValidationState.WriteToken(keyEpoch, regionEpoch), null);
+		}
+		ValidationState.WriteToken token = state.beginWrite(key, writer);
+		ClusterNode.Window window = null;
+		try {
+			if (clustered) {
+				window = node.openRemote(wireName, wireKey(key), writer);
+				statistics.invalidationsSent.increment();
+			}
+		}
+		finally {
+			if (clustered && window == null) {
+				abandon(key, writer);
+			}
+		}
+		return new WriteLock(key, writer, token, window);
+	}
+
+	/** A failed open: close the window wherever it got, without hiding the original failure. */
+	private void abandon(Object key, Writer writer) {
+		state.endWrite(key, writer, null, null);
+		try {
+			node.closeRemote(new ClusterNode.Window(wireName, wireKey(key), writer, java.util.Set.of(), 0));
+		}
+		catch (CacheException e) {
+			LOG.debugf(e, "Region '%s': could not close the abandoned write window on key '%s'; it expires after "
+					+ "the lock timeout", name, key);
+		}
+	}
+
+	/**
+	 * Ends a write window here and on every member. On the writing node the committed state is cached when the window
+	 * stayed the only change to its key.
+	 */
+	boolean endWrite(WriteLock lock, Object committedValue) {
+		if (grid != null) {
+			// the committed state is cached only if no region-wide window opened meanwhile (bulk DML may have changed
+			// the row after this commit); a window that opens now waits until this end is done, then clears it
+			boolean cached = state.withRegionView(region -> grid.endWrite(lock.writer(), lock.key(),
+					lock.token().keyEpoch(), region.writing() || region.epoch() != lock.token().regionEpoch()
+							? null : committedValue));
+			if (cached) {
+				statistics.count(PutOutcome.PUT);
+			}
+			return cached;
+		}
+		boolean cached = state.endWrite(lock.key(), lock.writer(), committedValue, lock.token());
+		if (cached) {
+			statistics.count(PutOutcome.PUT);
+		}
+		if (clustered && lock.window() != null) {
+			node.closeRemote(lock.window());
+		}
+		return cached;
+	}
+
+	/** Evicts {@code key} on every node, as a write window that opens and closes at once. */
+	void invalidate(Object key) {
+		if (grid != null) {
+			grid.invalidate(key);
+			statistics.invalidationsSent.increment();
+			return;
+		}
+		state.invalidate(key);
+		if (clustered) {
+			node.invalidateRemote(wireName, wireKey(key));
+			statistics.invalidationsSent.increment();
+		}
+	}
+
+	WriteLock beginRegionWrite() {
+		Writer writer = node.newWriter();
+		state.beginRegionWrite(writer);
+		ClusterNode.Window window = null;
+		try {
+			if (clustered) {
+				window = node.openRemote(wireName, null, writer);
+				statistics.invalidationsSent.increment();
+			}
+		}
+		finally {
+			if (clustered && window == null) {
+				state.endRegionWrite(writer);
+			}
+		}
+		return new WriteLock(null, writer, null, window);
+	}
+
+	void endRegionWrite(WriteLock lock) {
+		state.endRegionWrite(lock.writer());
+		if (clustered && lock.window() != null) {
+			node.closeRemote(lock.window());
+		}
+	}
+
+	void invalidateRegion() {
+		state.endRegionWrite(null);
+		if (clustered) {
+			node.invalidateRemote(wireName, null);
+			statistics.invalidationsSent.increment();
+		}
+	}
+
+	@Override
+	public void onBeginWrite(Object key, Writer writer) {
+		statistics.invalidationsReceived.increment();
+		if (key == null) {
+			state.beginRegionWrite(writer);
+		}
+		else {
+			state.beginWrite(key, writer);
+		}
+	}
+
+	@Override
+	public void onEndWrite(Object key, Writer writer) {
+		if (writer == null) {
+			statistics.invalidationsReceived.increment(); // an invalidation, not the end of a window
+		}
+		if (key == null) {
+			state.endRegionWrite(writer);
+		}
+		else {
+			state.endWrite(key, writer, null, null);
+		}
+	}
+
+	@Override
+	public void onReset() {
+		state.reset();
+	}
+
+	void destroy() {
+		if (clustered) {
+			node.unregister(wireName);
+		}
+	}
+}
