@@ -21,6 +21,7 @@ import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.configuration.global.ShutdownHookBehavior;
 import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
 import org.infinispan.configuration.parsing.ParserRegistry;
+import org.infinispan.expiration.TouchMode;
 import org.infinispan.factories.GlobalComponentRegistry;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.manager.EmbeddedCacheManager;
@@ -366,7 +367,10 @@ final class CacheRuntime {
 			lifespan = d.lifespan().isZero() ? -1 : d.lifespan().toMillis();
 			boolean idleFiresFirst = d.lifespan().isZero() || d.maxIdle().compareTo(d.lifespan()) < 0;
 			maxIdle = d.maxIdle().isZero() || !idleFiresFirst ? -1 : d.maxIdle().toMillis();
-			b.expiration().lifespan(lifespan).maxIdle(maxIdle);
+			// a clustered idle timeout is kept at every owner: with Infinispan's default SYNC touch each hit waits for a
+			// round trip to the other owners (measured: a replicated hit took ten times an invalidation-mode hit). An idle
+			// entry expiring a little early on some owner is only a miss, so the touch goes out without waiting.
+			b.expiration().lifespan(lifespan).maxIdle(maxIdle).touch(TouchMode.ASYNC);
 		}
 		b.clustering().remoteTimeout(settings.invalidationTimeout().toMillis())
 				.stateTransfer().awaitInitialTransfer(true).fetchInMemoryState(true);

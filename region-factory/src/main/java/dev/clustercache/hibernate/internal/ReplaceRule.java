@@ -31,6 +31,15 @@ final class ReplaceRule implements Predicate<Object>, Serializable {
 		this.comparator = comparator;
 	}
 
+	/**
+	 * Whether a put that finds {@code cached} in the region could change it: only a newer version can. A cached state of a
+	 * key is current (every write closes a window on it first), so putting a load of an unversioned entity over it
+	 * changes nothing.
+	 */
+	boolean improves(Object cached) {
+		return cached == null || (compareVersions && version != null && test(cached));
+	}
+
 	@Override
 	@SuppressWarnings({"unchecked", "rawtypes"})
 	public boolean test(Object cached) {
