@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.infinispan.Cache;
+import org.infinispan.context.Flag;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -20,7 +22,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Three nodes A, B, C with replicated or distributed regions (owners 2): whatever one node commits is never served
  * stale by any node, for entities, collections and natural ids; the other nodes read the new state from the grid, a
- * distributed region's non-owner included, without going to the database.
+ * distributed region's non-owner included, without going to the database. Every test runs in each {@link Mode},
+ * distributed with a near cache (L1) included.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GridClusterIT {
@@ -32,7 +35,11 @@ class GridClusterIT {
 	enum Mode {
 		REPLICATED(Map.of("hibernate.cache.clustercache.mode", "replicated")),
 		DISTRIBUTED(Map.of("hibernate.cache.clustercache.mode", "distributed",
-				"hibernate.cache.clustercache.distributed.owners", "2"));
+				"hibernate.cache.clustercache.distributed.owners", "2")),
+		/** Distributed with a near cache (L1) of entries owned elsewhere on each node. */
+		DISTRIBUTED_L1(Map.of("hibernate.cache.clustercache.mode", "distributed",
+				"hibernate.cache.clustercache.distributed.owners", "2",
+				"hibernate.cache.clustercache.distributed.l1", "true"));
 
 		final Map<String, Object> settings;
 
@@ -45,12 +52,9 @@ class GridClusterIT {
 	private final AtomicLong ids = new AtomicLong(1000);
 
 	private TestCluster cluster(Mode mode) {
-		return clusters.computeIfAbsent(mode, m -> {
-			// one cluster at a time: two would compete for the two cores
-			clusters.values().forEach(TestCluster::close);
-			clusters.clear();
-			return TestCluster.start(GridClusterIT.class, 3, m.settings);
-		});
+		// JUnit runs each test method in every mode before the next method, so a cluster per mode stays up until the end
+		// (an idle cluster costs only its heartbeats); starting one per test took three seconds each
+		return clusters.computeIfAbsent(mode, m -> TestCluster.start(GridClusterIT.class, m.name(), 3, m.settings));
 	}
 
 	@AfterAll
@@ -108,6 +112,45 @@ class GridClusterIT {
 			assertThat(reader.hits(ITEMS)).as("the writer cached its committed state in the grid")
 					.isEqualTo(before + 1);
 		}
+	}
+
+	/**
+	 * With {@code distributed.l1=true} a non-owner keeps a near copy of what it read from an owner and serves repeat
+	 * reads from it without a remote call; a commit on another node drops that copy before the commit returns, so the
+	 * non-owner's next read is the new state.
+	 */
+	@Test
+	void distributedL1_nonOwnerServesRepeatReadsFromItsNearCopy_andACommitElsewhereDropsIt() {
+		TestCluster cluster = cluster(Mode.DISTRIBUTED_L1);
+		long id = newItem(cluster.node(0), 1);
+		TestNode reader = nonOwner(cluster, id);
+		Object key = cacheKey(reader, id);
+		Cache<Object, Object> near = regionCache(reader, ITEMS).getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL);
+		assertThat(regionCache(reader, ITEMS).getCacheConfiguration().clustering().l1().enabled()).isTrue();
+		assertThat(near.get(key)).as("no near copy before the first read").isNull();
+
+		long loads = reader.statistics().getEntityLoadCount();
+		assertThat(priceOn(reader, id)).isEqualTo(1);
+		assertThat(near.get(key)).as("the first read from an owner left a near copy on " + reader.name()).isNotNull();
+		long hits = reader.hits(ITEMS);
+		assertThat(priceOn(reader, id)).isEqualTo(1);
+		assertThat(reader.hits(ITEMS)).as("the repeat read is a hit").isEqualTo(hits + 1);
+		assertThat(reader.statistics().getEntityLoadCount()).as("no database load").isEqualTo(loads);
+
+		for (TestNode writer : cluster.nodes()) {
+			if (writer == reader) {
+				continue;
+			}
+			int price = priceOn(writer, id) + 1;
+			writer.inTransaction(s -> s.find(Item.class, id).price = price);
+			assertThat(priceOn(reader, id)).as(reader.name() + " after " + writer.name() + "'s commit")
+					.isEqualTo(price);
+		}
+	}
+
+	private static Object cacheKey(TestNode node, long id) {
+		var descriptor = node.sessionFactory().getMappingMetamodel().getEntityDescriptor(Item.class);
+		return descriptor.getCacheAccessStrategy().generateCacheKey(id, descriptor, node.sessionFactory(), null);
 	}
 
 	@ParameterizedTest

@@ -37,12 +37,11 @@ class GridRacesIT {
 
 	private void start(Mode mode) {
 		if (!clusters.containsKey(mode)) {
-			clusters.values().forEach(TestCluster::close);
-			clusters.clear();
+			// one cluster per mode, up until the end: JUnit runs each test in every mode before the next test
 			Map<String, Object> settings = new HashMap<>(mode.settings);
 			settings.put("hibernate.cache.clustercache.timestamps.clock_skew", SKEW.toMillis() + "ms");
 			settings.put("hibernate.cache.clustercache.lock_timeout", LOCK_TIMEOUT.toMillis() + "ms");
-			clusters.put(mode, TestCluster.start(GridRacesIT.class, 3, settings));
+			clusters.put(mode, TestCluster.start(GridRacesIT.class, mode.name(), 3, settings));
 		}
 		cluster = clusters.get(mode);
 		a = new Access(cluster.node(0));

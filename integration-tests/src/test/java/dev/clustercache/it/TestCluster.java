@@ -40,11 +40,22 @@ public final class TestCluster implements AutoCloseable {
 		return start(testClass, size, extra, size);
 	}
 
+	/**
+	 * Starts a cluster of its own (cluster name and database) for one variant of a test class, so that clusters of
+	 * several variants can run side by side.
+	 */
+	public static TestCluster start(Class<?> testClass, String variant, int size, Map<String, Object> extra) {
+		return start(testClass.getSimpleName() + "-" + variant, size, extra, size);
+	}
+
 	/** Starts {@code size} nodes and waits until each sees {@code expectedView} members (1 in local mode). */
 	public static TestCluster start(Class<?> testClass, int size, Map<String, Object> extra, int expectedView) {
-		String name = testClass.getSimpleName();
+		return start(testClass.getSimpleName(), size, extra, expectedView);
+	}
+
+	private static TestCluster start(String name, int size, Map<String, Object> extra, int expectedView) {
 		TestCluster cluster = new TestCluster(name, freePorts(size), extra,
-				"jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
+				"jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
 		try {
 			for (int i = 0; i < size; i++) {
 				cluster.nodes.add(cluster.startNode(i));
