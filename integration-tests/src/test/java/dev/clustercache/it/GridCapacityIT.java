@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import org.infinispan.AdvancedCache;
 import org.infinispan.context.Flag;
@@ -125,17 +126,31 @@ class GridCapacityIT {
 		return counts;
 	}
 
+	/** Waits until the region's cache has the same stable topology on every node, with every node in it. */
+	static void awaitSettled(TestCluster cluster, List<TestNode> nodes, String region) {
+		cluster.await("the topology of '" + region + "' settled on " + nodes.size() + " nodes", Duration.ofSeconds(30),
+				() -> settled(nodes, n -> GridClusterIT.regionCache(n, region).getAdvancedCache()));
+	}
+
 	private static boolean settled(List<TestNode> nodes) {
+		return settled(nodes, GridCapacityIT::cache);
+	}
+
+	private static boolean settled(List<TestNode> nodes, Function<TestNode, AdvancedCache<Object, Object>> caches) {
 		Set<Integer> topologyIds = new HashSet<>();
 		for (TestNode n : nodes) {
-			CacheTopology topology = cache(n).getDistributionManager().getCacheTopology();
+			AdvancedCache<Object, Object> cache = caches.apply(n);
+			var clustering = cache.getCacheConfiguration().clustering();
+			int owners = clustering.cacheMode().isReplicated() ? nodes.size()
+					: Math.min(clustering.hash().numOwners(), nodes.size());
+			CacheTopology topology = cache.getDistributionManager().getCacheTopology();
 			ConsistentHash ch = topology.getCurrentCH();
 			if (topology.getPhase() != CacheTopology.Phase.NO_REBALANCE || topology.getPendingCH() != null
 					|| ch.getMembers().size() != nodes.size()) {
 				return false;
 			}
 			for (int segment = 0; segment < ch.getNumSegments(); segment++) {
-				if (ch.locateOwnersForSegment(segment).size() != Math.min(2, nodes.size())) {
+				if (ch.locateOwnersForSegment(segment).size() != owners) {
 					return false;
 				}
 			}

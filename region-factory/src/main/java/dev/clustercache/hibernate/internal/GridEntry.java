@@ -19,8 +19,19 @@ sealed interface GridEntry extends Serializable {
 	/** Counts the writes on the key; a writer caches its state only if the count did not move during its window. */
 	long epoch();
 
-	/** The cached state of the key: Hibernate's cache entry. */
-	record Value(Object value, long lastWriteEnd, long epoch) implements GridEntry {
+	/**
+	 * The cached state of the key: Hibernate's cache entry.
+	 *
+	 * @param cachedAt when the state was cached (the caching node's clock): a node serves it only if that was after the
+	 * region was last cleared there, so that a state that a merge or a state transfer brings back from a node that had
+	 * not cleared yet stays invisible
+	 */
+	record Value(Object value, long lastWriteEnd, long epoch, long cachedAt) implements GridEntry {
+
+		/** Whether this state was cached after {@code clearedAt} (a time of this node's), with the skew allowance. */
+		boolean cachedAfter(long clearedAt, long skew) {
+			return clearedAt == Long.MIN_VALUE || cachedAt - skew > clearedAt;
+		}
 	}
 
 	/**

@@ -76,7 +76,7 @@ final class GridFunctions {
 				lifespan = lifespan < 0 ? -1 : Math.max(lifespan, t.recordLifespanMillis());
 				maxIdle = maxIdle < 0 ? -1 : Math.max(maxIdle, t.recordLifespanMillis());
 			}
-			view.set(new GridEntry.Value(state, lastWriteEnd, epoch), new MetaParam.MetaLifespan(lifespan),
+			view.set(new GridEntry.Value(state, lastWriteEnd, epoch, t.now()), new MetaParam.MetaLifespan(lifespan),
 					new MetaParam.MetaMaxIdle(maxIdle));
 		}
 	}
@@ -130,10 +130,11 @@ final class GridFunctions {
 
 	/**
 	 * Caches a loaded state if no window is open on the key and the loading transaction started after the last write on
-	 * it ended (plus the clock skew allowance: the two times come from different nodes). Returns the
-	 * {@link PutOutcome}'s ordinal.
+	 * it ended (plus the clock skew allowance: the two times come from different nodes). A state cached before the asking
+	 * node last cleared the region ({@code clearedAt}, its clock) counts as absent. Returns the {@link PutOutcome}'s
+	 * ordinal.
 	 */
-	record PutFromLoad(Object state, long txTimestamp, ReplaceRule rule, Timing timing)
+	record PutFromLoad(Object state, long txTimestamp, long clearedAt, ReplaceRule rule, Timing timing)
 			implements Function<ReadWriteEntryView<Object, Object>, Object>, Serializable {
 		@Override
 		public Object apply(ReadWriteEntryView<Object, Object> view) {
@@ -145,7 +146,8 @@ final class GridFunctions {
 			else if (c.lastWriteEnd != Long.MIN_VALUE && txTimestamp <= c.lastWriteEnd + timing.skew()) {
 				outcome = PutOutcome.REJECTED_STALE_LOAD;
 			}
-			else if (!rule.test(c.value == null ? null : c.value.value())) {
+			else if (!rule.test(c.value == null || !c.value.cachedAfter(clearedAt, timing.skew()) ? null
+					: c.value.value())) {
 				outcome = PutOutcome.SKIPPED;
 			}
 			else {

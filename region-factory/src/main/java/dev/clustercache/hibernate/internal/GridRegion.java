@@ -85,7 +85,16 @@ final class GridRegion implements Store {
 	/** The cached state of {@code key}, from this node's copy or an owner's. */
 	@Override
 	public Object get(Object key) {
-		return cache().get(key) instanceof GridEntry.Value v ? v.value() : null;
+		return get(key, Long.MIN_VALUE);
+	}
+
+	/**
+	 * The cached state of {@code key} if it was cached after this node last cleared the region ({@code clearedAt}, this
+	 * node's clock; {@link Long#MIN_VALUE} for never). An older one can only have come back through a merge or a state
+	 * transfer from a node that had not cleared yet: it is not served.
+	 */
+	Object get(Object key, long clearedAt) {
+		return cache().get(key) instanceof GridEntry.Value v && v.cachedAfter(clearedAt, skew) ? v.value() : null;
 	}
 
 	/** Opens a write window on {@code key} at its owners; returns the key's epoch for {@link #endWrite}. */
@@ -122,13 +131,14 @@ final class GridRegion implements Store {
 	 * Caches {@code value} at the key's owners if the protocol allows it. A value that cannot be sent is not cached
 	 * and is reported once per type; the user's transaction goes on.
 	 */
-	PutOutcome putFromLoad(Object key, Object value, long txTimestamp, ReplaceRule rule) {
+	PutOutcome putFromLoad(Object key, Object value, long txTimestamp, long clearedAt, ReplaceRule rule) {
 		GridFunctions.Timing t = timing();
 		if (t.now() - txTimestamp > lockTimeout) {
 			// traces of writes are kept for the lock timeout only: an older transaction cannot be judged
 			return PutOutcome.REJECTED_STALE_LOAD;
 		}
-		if (cache().get(key) instanceof GridEntry.Value cached && !rule.improves(cached.value())) {
+		if (cache().get(key) instanceof GridEntry.Value cached && cached.cachedAfter(clearedAt, skew)
+				&& !rule.improves(cached.value())) {
 			// already cached (this node's copy, or an owner's): the owner would keep what it has, so spare the round
 			// trips, the key's lock at the primary owner and the replication to the backups. Queries call this for
 			// every row they read, cached or not; asking the owners each time made grid regions 30 times slower than
@@ -139,7 +149,7 @@ final class GridRegion implements Store {
 			return PutOutcome.SKIPPED;
 		}
 		try {
-			return PutOutcome.values()[(Integer) eval(key, new GridFunctions.PutFromLoad(value, txTimestamp, rule, t),
+			return PutOutcome.values()[(Integer) eval(key, new GridFunctions.PutFromLoad(value, txTimestamp, clearedAt, rule, t),
 					"cache")];
 		}
 		catch (CacheException e) {

@@ -96,7 +96,7 @@ final class RegionCoordinator implements ClusterNode.Participant {
 			return null;
 		}
 		if (grid != null) {
-			Object value = grid.get(key);
+			Object value = grid.get(key, state.regionClearedAt());
 			(value == null ? statistics.misses : statistics.hits).increment();
 			return value;
 		}
@@ -137,7 +137,7 @@ final class RegionCoordinator implements ClusterNode.Participant {
 			if (txTimestamp <= lease.validSinceTimestamp()) {
 				return PutOutcome.REJECTED_LEASE;
 			}
-			return grid.putFromLoad(key, value, txTimestamp, mayReplace);
+			return grid.putFromLoad(key, value, txTimestamp, state.regionClearedAt(), mayReplace);
 		});
 	}
 

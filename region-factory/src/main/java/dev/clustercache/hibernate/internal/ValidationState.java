@@ -264,6 +264,15 @@ final class ValidationState {
 		}
 	}
 
+	/**
+	 * When this region was last cleared here (the end of a region-wide window, an eviction of the region, a merge), this
+	 * node's clock; {@link Long#MIN_VALUE} for never. A replicated or distributed region's state cached before it is
+	 * not served.
+	 */
+	long regionClearedAt() {
+		return regionLastWriteEnd.get();
+	}
+
 	/** Everything cached and every pending load is void (after a merge); open windows stay open. */
 	void reset() {
 		endRegionWrite(null);
