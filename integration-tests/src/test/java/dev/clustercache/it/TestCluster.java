@@ -163,7 +163,7 @@ public final class TestCluster implements AutoCloseable {
 	 * range (32768 and up), from which the outgoing connections of every process take their local ports: a port
 	 * chosen there can be taken by one between this choice and the node's bind (seen in CI as a BindException).
 	 */
-	static List<Integer> freePorts(int count) {
+	public static List<Integer> freePorts(int count) {
 		List<Integer> result = new ArrayList<>();
 		List<ServerSocket> held = new ArrayList<>();
 		java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();

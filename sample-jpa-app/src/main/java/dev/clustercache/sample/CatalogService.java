@@ -9,10 +9,12 @@ import java.util.function.Function;
 
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityNotFoundException;
 import jakarta.persistence.EntityTransaction;
 
 import org.hibernate.FlushMode;
 import org.hibernate.KeyType;
+import org.hibernate.ObjectNotFoundException;
 import org.hibernate.Session;
 
 /**
@@ -21,6 +23,9 @@ import org.hibernate.Session;
  * and the two cacheable queries (query region).
  */
 final class CatalogService {
+
+	/** Attempts of a request whose cached collection named a product deleted meanwhile (see inTransaction). */
+	private static final int ATTEMPTS = 3;
 
 	private final EntityManagerFactory emf;
 
@@ -185,7 +190,30 @@ final class CatalogService {
 		});
 	}
 
+	/**
+	 * Runs {@code work} in a transaction of its own, again (at most {@value #ATTEMPTS} times in all) when Hibernate finds
+	 * that an element of a cached collection no longer exists. Hibernate reads a cached collection (the ids of its
+	 * elements) and then each element on its own, so a product deleted between the two reads fails the request with
+	 * {@link EntityNotFoundException}, whichever second-level cache is used (the cache was right when it was read; the
+	 * delete's write window opens only at its flush). A second attempt reads the collection after the delete's window
+	 * opened, from the database. The gap between the two reads is widest where elements are fetched from other nodes
+	 * (ClusterCache's {@code distributed} mode); nothing was written when the exception is thrown, so trying again is
+	 * safe for writes too.
+	 */
 	private <T> T inTransaction(Function<EntityManager, T> work) {
+		for (int attempt = 1; ; attempt++) {
+			try {
+				return inTransactionOnce(work);
+			}
+			catch (EntityNotFoundException | ObjectNotFoundException e) {
+				if (attempt == ATTEMPTS) {
+					throw e;
+				}
+			}
+		}
+	}
+
+	private <T> T inTransactionOnce(Function<EntityManager, T> work) {
 		EntityManager em = emf.createEntityManager();
 		EntityTransaction tx = em.getTransaction();
 		try {
