@@ -40,9 +40,10 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Measurement(iterations = 5, time = 1)
 public class CacheBenchmark {
 
-	/** The providers measured by default; {@code clustercache-replicated} and {@code -distributed} fail start. */
+	/** The providers measured by default: every one of {@link Provider}. */
 	@Param({"none", "limit", "jcache", "infinispan-local", "infinispan-cluster", "hazelcast-local",
-			"hazelcast-cluster", "clustercache-local", "clustercache-cluster"})
+			"hazelcast-cluster", "clustercache-local", "clustercache-cluster", "clustercache-replicated",
+			"clustercache-distributed"})
 	public String provider;
 
 	private Deployment deployment;

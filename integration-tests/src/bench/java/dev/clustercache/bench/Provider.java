@@ -27,9 +27,9 @@ public enum Provider {
 	CLUSTERCACHE_LOCAL(1),
 	/** ClusterCache, two nodes, {@code mode=invalidation} (the default). */
 	CLUSTERCACHE_CLUSTER(2),
-	/** ClusterCache, two nodes, {@code mode=replicated}: not implemented yet, fails start. */
+	/** ClusterCache, two nodes, {@code mode=replicated}. */
 	CLUSTERCACHE_REPLICATED(2),
-	/** ClusterCache, two nodes, {@code mode=distributed}: not implemented yet, fails start. */
+	/** ClusterCache, two nodes, {@code mode=distributed} (owners 2: with two nodes, each holds every entry). */
 	CLUSTERCACHE_DISTRIBUTED(2);
 
 	private final int nodes;

@@ -40,17 +40,15 @@ final class Report {
 
 	private final Map<String, Map<Provider, Stats>> table = new LinkedHashMap<>();
 	private final List<StalenessProbe.Result> probe;
-	private final List<String> notRun;
 	private final Instant started;
 	private final Duration took;
 	private final double load;
 	private final boolean smoke;
 	private BenchmarkParams params;
 
-	Report(Collection<RunResult> results, List<StalenessProbe.Result> probe, List<String> notRun, Instant started,
-			Duration took, double load, boolean smoke) {
+	Report(Collection<RunResult> results, List<StalenessProbe.Result> probe, Instant started, Duration took,
+			double load, boolean smoke) {
 		this.probe = probe;
-		this.notRun = notRun;
 		this.started = started;
 		this.took = took;
 		this.load = load;
@@ -118,10 +116,7 @@ final class Report {
 		}
 		renderTargets(sb);
 		renderProbe(sb);
-		sb.append("\n### Not measured\n\n");
-		for (String line : notRun) {
-			sb.append("- ").append(line).append('\n');
-		}
+		StringBuilder notMeasured = new StringBuilder();
 		for (Map.Entry<String, Map<Provider, Stats>> e : table.entrySet()) {
 			List<String> missing = new ArrayList<>();
 			for (String id : defaultProviders()) {
@@ -130,9 +125,12 @@ final class Report {
 				}
 			}
 			if (!missing.isEmpty() && !e.getValue().isEmpty()) {
-				sb.append("- `").append(e.getKey()).append("`: no result for ").append(String.join(", ", missing))
-						.append(" (failed or excluded: see the JMH log).\n");
+				notMeasured.append("- `").append(e.getKey()).append("`: no result for ")
+						.append(String.join(", ", missing)).append(" (failed or excluded: see the JMH log).\n");
 			}
+		}
+		if (!notMeasured.isEmpty()) {
+			sb.append("\n### Not measured\n\n").append(notMeasured);
 		}
 		return sb.toString();
 	}

@@ -16,12 +16,12 @@ import org.hibernate.stat.Statistics;
  * miss?) and for A's read (did the writer cache its committed state?).
  * <p>
  * {@code java -cp benchmarks.jar dev.clustercache.bench.StalenessProbe [trials] [provider...]}: defaults 1000 trials,
- * {@code clustercache-cluster infinispan-cluster}.
+ * {@code clustercache-cluster clustercache-replicated clustercache-distributed infinispan-cluster}.
  */
 public final class StalenessProbe {
 
 	public static final List<Provider> DEFAULT_PROVIDERS = List.of(Provider.CLUSTERCACHE_CLUSTER,
-			Provider.INFINISPAN_CLUSTER);
+			Provider.CLUSTERCACHE_REPLICATED, Provider.CLUSTERCACHE_DISTRIBUTED, Provider.INFINISPAN_CLUSTER);
 
 	/** The counts of one provider; {@code error} is set instead when it could not run. */
 	public record Result(Provider provider, int trials, int primedOnB, int staleFirstOnB, int hitsFirstOnB,

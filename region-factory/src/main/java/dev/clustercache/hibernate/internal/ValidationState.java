@@ -33,6 +33,8 @@ final class ValidationState {
 	private final AtomicLong purgedWatermark = new AtomicLong(NONE);
 	private volatile long regionEpoch;
 	private final AtomicLong regionLastWriteEnd = new AtomicLong(NONE);
+	/** The last time the store was cleared here: a region-wide window's start or end, an eviction, a merge. */
+	private final AtomicLong regionCleared = new AtomicLong(NONE);
 	private volatile long nextPurge;
 	/** Write windows open here, on keys and on the region, exactly as held in the records (a gauge). */
 	private final AtomicInteger openWindows = new AtomicInteger();
@@ -241,6 +243,7 @@ final class ValidationState {
 				openWindows.incrementAndGet();
 			}
 			regionEpoch++;
+			regionCleared.accumulateAndGet(clock.timestamp(), Math::max);
 			store.clear();
 		}
 		finally {
@@ -256,7 +259,9 @@ final class ValidationState {
 				openWindows.decrementAndGet();
 			}
 			regionEpoch++;
-			regionLastWriteEnd.accumulateAndGet(clock.timestamp(), Math::max);
+			long now = clock.timestamp();
+			regionLastWriteEnd.accumulateAndGet(now, Math::max);
+			regionCleared.accumulateAndGet(now, Math::max);
 			store.clear();
 		}
 		finally {
@@ -265,12 +270,12 @@ final class ValidationState {
 	}
 
 	/**
-	 * When this region was last cleared here (the end of a region-wide window, an eviction of the region, a merge), this
-	 * node's clock; {@link Long#MIN_VALUE} for never. A replicated or distributed region's state cached before it is
-	 * not served.
+	 * When this region was last cleared here (the start or end of a region-wide window, an eviction of the region, a
+	 * merge), this node's clock; {@link Long#MIN_VALUE} for never. A replicated or distributed region's state cached
+	 * before it is not served.
 	 */
 	long regionClearedAt() {
-		return regionLastWriteEnd.get();
+		return regionCleared.get();
 	}
 
 	/** Everything cached and every pending load is void (after a merge); open windows stay open. */
