@@ -100,6 +100,25 @@ public final class TestNode implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Finds item {@code id} in a transaction of its own every 200 ms for {@code duration}, and returns how many hits of
+	 * the item region those reads added (each read that was served from the cache).
+	 */
+	public long readItemRepeatedly(long id, java.time.Duration duration) throws InterruptedException {
+		String region = Item.class.getName();
+		long hits = hits(region);
+		long readUntil = System.nanoTime() + duration.toNanos();
+		int reads = 0;
+		while (System.nanoTime() - readUntil < 0) {
+			if (find(Item.class, id) == null) {
+				throw new AssertionError(name + " did not find item " + id);
+			}
+			reads++;
+			Thread.sleep(200);
+		}
+		return reads - (hits(region) - hits);
+	}
+
 	/** The second-level cache hits of one region on this node. */
 	public long hits(String region) {
 		return statistics().getDomainDataRegionStatistics(region).getHitCount();

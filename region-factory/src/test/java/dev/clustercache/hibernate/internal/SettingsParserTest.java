@@ -120,6 +120,21 @@ class SettingsParserTest {
 	}
 
 	@Test
+	void gridRegions_haveNoIdleTimeoutUnlessOneIsSet() {
+		Settings unset = parse(ClusterCacheSettings.MODE, "replicated", P + "collection.mode", "invalidation");
+		assertThat(unset.region(RegionKind.ENTITY).maxIdle()).isZero();
+		assertThat(unset.region(RegionKind.ENTITY).lifespan()).isEqualTo(Duration.ofHours(1));
+		assertThat(unset.region(RegionKind.COLLECTION).maxIdle()).isEqualTo(Duration.ofMinutes(10));
+
+		Settings perKind = parse(ClusterCacheSettings.MODE, "distributed", P + "entity.max_idle", "2s");
+		assertThat(perKind.region(RegionKind.ENTITY).maxIdle()).isEqualTo(Duration.ofSeconds(2));
+		assertThat(perKind.region(RegionKind.NATURAL_ID).maxIdle()).isZero();
+
+		Settings global = parse(ClusterCacheSettings.MODE, "distributed", ClusterCacheSettings.MAX_IDLE, "5m");
+		assertThat(global.region(RegionKind.ENTITY).maxIdle()).isEqualTo(Duration.ofMinutes(5));
+	}
+
+	@Test
 	void perKindValues_overrideGlobalOnlyForThatKind() {
 		Settings s = parse(ClusterCacheSettings.MAX_ENTRIES, "500",
 				P + "entity.max_entries", "20000",
