@@ -46,7 +46,7 @@ class GridExpirationIT {
 	@ParameterizedTest
 	@EnumSource(value = Mode.class, names = { "REPLICATED", "DISTRIBUTED" })
 	void anEntry_isDroppedOnEveryNodeAfterItsLifespan(Mode mode) {
-		try (TestCluster cluster = start(mode, "lifespan", "500ms")) {
+		try (TestCluster cluster = start(mode, "lifespan", "2s")) {
 			TestNode a = cluster.node(0);
 			TestNode b = cluster.node(1);
 			a.inTransaction(s -> s.persist(new Item(1L, "sku-1", "item 1", 1, null)));
