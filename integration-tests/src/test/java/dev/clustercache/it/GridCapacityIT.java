@@ -104,26 +104,15 @@ class GridCapacityIT {
 	 * same topology, with all of the nodes as members, no rebalance phase and every segment on two owners. (After a
 	 * crash Infinispan first installs a topology without the dead node, with no rebalance in progress yet, and only
 	 * then rebalances to restore the second copies; a check on "no rehash in progress" alone can pass in between.)
-	 * Old owners drop the segments they lost just after the rebalance ends, so the counts are read until their sum is
-	 * two copies per entry or the deadline passes; the caller asserts the sum.
+	 * Old owners drop the segments they lost just after the rebalance ends, so this also waits until the counts sum to
+	 * two copies per entry.
 	 */
 	private static List<Long> perNode(TestCluster cluster, List<TestNode> nodes) {
 		cluster.await("rebalance finished on " + nodes.size() + " nodes", Duration.ofSeconds(30),
 				() -> settled(nodes));
-		long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		List<Long> counts = localSizes(nodes);
-		while (counts.stream().mapToLong(Long::longValue).sum() != 2L * ITEMS && System.nanoTime() - end < 0) {
-			Thread.onSpinWait();
-			try {
-				Thread.sleep(20);
-			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				throw new AssertionError("interrupted while waiting for the grid to settle", e);
-			}
-			counts = localSizes(nodes);
-		}
-		return counts;
+		cluster.await("the old owners dropped the segments they lost: two copies of each of " + ITEMS + " entries",
+				Duration.ofSeconds(10), () -> localSizes(nodes).stream().mapToLong(Long::longValue).sum() == 2L * ITEMS);
+		return localSizes(nodes);
 	}
 
 	/** Waits until the region's cache has the same stable topology on every node, with every node in it. */

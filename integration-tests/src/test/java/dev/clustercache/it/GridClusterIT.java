@@ -76,10 +76,7 @@ class GridClusterIT {
 	private static TestNode nonOwner(TestCluster cluster, long id) {
 		for (TestNode n : cluster.nodes()) {
 			Cache<Object, Object> cache = regionCache(n, ITEMS);
-			Object key = n.sessionFactory().getMappingMetamodel().getEntityDescriptor(Item.class)
-					.getCacheAccessStrategy().generateCacheKey(id,
-							n.sessionFactory().getMappingMetamodel().getEntityDescriptor(Item.class),
-							n.sessionFactory(), null);
+			Object key = new Access(n).key(id);
 			if (!cache.getAdvancedCache().getDistributionManager().getCacheTopology().isReadOwner(key)) {
 				return n;
 			}
@@ -124,7 +121,7 @@ class GridClusterIT {
 		TestCluster cluster = cluster(Mode.DISTRIBUTED_L1);
 		long id = newItem(cluster.node(0), 1);
 		TestNode reader = nonOwner(cluster, id);
-		Object key = cacheKey(reader, id);
+		Object key = new Access(reader).key(id);
 		Cache<Object, Object> near = regionCache(reader, ITEMS).getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL);
 		assertThat(regionCache(reader, ITEMS).getCacheConfiguration().clustering().l1().enabled()).isTrue();
 		assertThat(near.get(key)).as("no near copy before the first read").isNull();
@@ -146,11 +143,6 @@ class GridClusterIT {
 			assertThat(priceOn(reader, id)).as(reader.name() + " after " + writer.name() + "'s commit")
 					.isEqualTo(price);
 		}
-	}
-
-	private static Object cacheKey(TestNode node, long id) {
-		var descriptor = node.sessionFactory().getMappingMetamodel().getEntityDescriptor(Item.class);
-		return descriptor.getCacheAccessStrategy().generateCacheKey(id, descriptor, node.sessionFactory(), null);
 	}
 
 	@ParameterizedTest

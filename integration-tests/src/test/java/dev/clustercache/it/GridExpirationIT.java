@@ -32,10 +32,8 @@ class GridExpirationIT {
 
 	/** Whether the node's own copy of item {@code id} is gone or expired, looked at without touching it. */
 	private static boolean expiredOrGone(TestNode node, long id) {
-		var descriptor = node.sessionFactory().getMappingMetamodel().getEntityDescriptor(Item.class);
-		Object key = descriptor.getCacheAccessStrategy().generateCacheKey(id, descriptor, node.sessionFactory(), null);
 		InternalCacheEntry<Object, Object> copy = GridClusterIT.regionCache(node, ITEMS).getAdvancedCache()
-				.getDataContainer().peek(key);
+				.getDataContainer().peek(new Access(node).key(id));
 		return copy == null || copy.isExpired(System.currentTimeMillis());
 	}
 

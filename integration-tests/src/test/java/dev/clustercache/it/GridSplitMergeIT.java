@@ -48,7 +48,7 @@ class GridSplitMergeIT {
 			// resolution could deliver it from a node that had not cleared yet
 			Map<TestNode, Object> before = new HashMap<>();
 			for (TestNode n : cluster.nodes()) {
-				Object raw = local(n).get(key(n, onMinority));
+				Object raw = local(n).get(new Access(n).key(onMinority));
 				if (raw != null) {
 					before.put(n, raw);
 				}
@@ -75,7 +75,7 @@ class GridSplitMergeIT {
 			// the old state of item 2 arrives late on every node (it holds the key's pre-split record again)
 			Object stale = before.values().iterator().next();
 			for (TestNode n : cluster.nodes()) {
-				local(n).put(key(n, onMinority), stale);
+				local(n).put(new Access(n).key(onMinority), stale);
 			}
 			for (int round = 0; round < 2; round++) { // the second round reads what the first one cached
 				for (TestNode n : cluster.nodes()) {
@@ -83,7 +83,8 @@ class GridSplitMergeIT {
 					assertThat(priceOn(n, onMinority)).as(n.name() + ", the change on C's side").isEqualTo(3);
 				}
 			}
-			assertThat(local(b).get(key(b, onMinority))).as("the late copy was replaced in the grid").isNotEqualTo(stale);
+			assertThat(local(b).get(new Access(b).key(onMinority))).as("the late copy was replaced in the grid")
+					.isNotEqualTo(stale);
 			long hits = b.hits(GridClusterIT.ITEMS);
 			long loads = b.statistics().getEntityLoadCount();
 			assertThat(priceOn(b, onMinority)).isEqualTo(3);
@@ -96,10 +97,5 @@ class GridSplitMergeIT {
 	private static Cache<Object, Object> local(TestNode node) {
 		return GridClusterIT.regionCache(node, GridClusterIT.ITEMS).getAdvancedCache()
 				.withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_LOCKING);
-	}
-
-	private static Object key(TestNode node, long id) {
-		var descriptor = node.sessionFactory().getMappingMetamodel().getEntityDescriptor(Item.class);
-		return descriptor.getCacheAccessStrategy().generateCacheKey(id, descriptor, node.sessionFactory(), null);
 	}
 }

@@ -101,8 +101,8 @@ public final class TestNode implements AutoCloseable {
 	}
 
 	/**
-	 * Finds item {@code id} in a transaction of its own every 200 ms for {@code duration}, and returns how many hits of
-	 * the item region those reads added (each read that was served from the cache).
+	 * Finds item {@code id} in a transaction of its own every 200 ms for {@code duration}, and returns how many of those
+	 * reads missed the item region (were not served from the cache).
 	 */
 	public long readItemRepeatedly(long id, java.time.Duration duration) throws InterruptedException {
 		String region = Item.class.getName();
