@@ -31,6 +31,14 @@ final class Access {
 		return s;
 	}
 
+	/**
+	 * What Hibernate does right before the commit, after the SQL: the transaction's write windows, sent in one message,
+	 * must now be held by every member. A test calls it where the writer's commit is near.
+	 */
+	static void beforeCommit(SharedSessionContractImplementor session) {
+		session.getCacheTransactionSynchronization().transactionCompleting();
+	}
+
 	static void close(SharedSessionContractImplementor session) {
 		if (session.getTransaction().isActive()) {
 			session.getTransaction().rollback();

@@ -48,6 +48,7 @@ class InvalidationRacesIT {
 			assertThat(b.access.get(loader, key)).isNull(); // miss: B starts loading, reads "old" from the DB
 			SoftLock lock = a.access.lockItem(writer, key, null);
 			a.access.update(writer, key, "new", null, null);
+			Access.beforeCommit(writer);
 			a.access.afterUpdate(writer, key, "new", null, null, lock); // A committed
 			assertThat(b.access.putFromLoad(loader, key, "old", null)).isFalse();
 			assertThat(b.access.get(b.session(), key)).isNull();
@@ -64,6 +65,7 @@ class InvalidationRacesIT {
 		Object key = b.key(ids.incrementAndGet());
 		SharedSessionContractImplementor writer = a.session();
 		SoftLock lock = a.access.lockItem(writer, key, null);
+		Access.beforeCommit(writer); // the window is open on every member
 		SharedSessionContractImplementor loader = b.session();
 		try {
 			assertThat(b.access.get(loader, key)).isNull();
@@ -85,6 +87,7 @@ class InvalidationRacesIT {
 		SharedSessionContractImplementor writer = a.session();
 		try {
 			SoftLock lock = a.access.lockItem(writer, key, null);
+			Access.beforeCommit(writer);
 			a.access.afterUpdate(writer, key, "new", null, null, lock);
 			assertThat(b.access.putFromLoad(early, key, "old", null)).isFalse();
 			awaitNakedPutAccepted(key, "new");
@@ -102,6 +105,7 @@ class InvalidationRacesIT {
 		Object key = b.key(ids.incrementAndGet());
 		SharedSessionContractImplementor writer = a.session();
 		SoftLock lock = a.access.lockItem(writer, key, null);
+		Access.beforeCommit(writer);
 		a.access.unlockItem(writer, key, lock); // rollback
 		try {
 			awaitLoadCached(key, "unchanged");
@@ -149,6 +153,8 @@ class InvalidationRacesIT {
 		try {
 			SoftLock la = a.access.lockItem(wa, key, null);
 			SoftLock lb = b.access.lockItem(wb, key, null);
+			Access.beforeCommit(wa);
+			Access.beforeCommit(wb);
 			assertThat(a.access.afterUpdate(wa, key, "from A", null, null, la)).isFalse();
 			assertThat(b.access.afterUpdate(wb, key, "from B", null, null, lb)).isFalse();
 			assertThat(a.access.get(a.session(), key)).isNull();
@@ -167,12 +173,44 @@ class InvalidationRacesIT {
 		SharedSessionContractImplementor wa = a.session();
 		try {
 			SoftLock la = a.access.lockItem(wa, key, null);
+			Access.beforeCommit(wa);
 			assertThat(a.access.afterUpdate(wa, key, "committed", null, null, la)).isTrue();
 			assertThat(a.access.get(a.session(), key)).isEqualTo("committed");
 			assertThat(b.access.get(b.session(), key)).isNull();
 		}
 		finally {
 			Access.close(wa);
+		}
+	}
+
+	/**
+	 * A write's window reaches the other members only right before its commit, in one message with the transaction's
+	 * other windows. B may cache the old state until then (A has not committed); the window's arrival evicts it, and no
+	 * load caches it while the window is open. Guard: the windows are sent and confirmed before the commit.
+	 */
+	@Test
+	void oldStateCachedOnBBeforeAsCommitIsNear_isEvictedByTheWindowBeforeTheCommit() {
+		Object key = b.key(ids.incrementAndGet());
+		SharedSessionContractImplementor writer = a.session();
+		SharedSessionContractImplementor loader = b.session();
+		try {
+			SoftLock lock = a.access.lockItem(writer, key, null);
+			a.access.update(writer, key, "new", null, null); // A's SQL, not committed
+			SharedSessionContractImplementor first = b.session();
+			assertThat(b.access.get(first, key)).isNull();
+			assertThat(b.access.putFromLoad(first, key, "old", null)).as("A has not committed yet").isTrue();
+			assertThat(b.access.get(loader, key)).isEqualTo("old");
+
+			Access.beforeCommit(writer);
+			assertThat(b.access.get(loader, key)).as("evicted before A's commit").isNull();
+			assertThat(b.access.putFromLoad(first, key, "old", null)).as("no put while the window is open").isFalse();
+			a.access.afterUpdate(writer, key, "new", null, null, lock); // A committed
+			assertThat(b.access.get(loader, key)).isNull();
+			Access.close(first);
+		}
+		finally {
+			Access.close(loader);
+			Access.close(writer);
 		}
 	}
 

@@ -69,7 +69,7 @@ abstract class AbstractAccess implements CachedDomainDataAccess {
 
 	@Override
 	public SoftLock lockItem(SharedSessionContractImplementor session, Object key, Object version) {
-		return strategy == Strategy.READ_WRITE ? coordinator.beginWrite(key) : null;
+		return strategy == Strategy.READ_WRITE ? coordinator.beginWrite(session, key) : null;
 	}
 
 	@Override
@@ -146,7 +146,7 @@ abstract class AbstractAccess implements CachedDomainDataAccess {
 	boolean doInsert(SharedSessionContractImplementor session, Object key) {
 		switch (strategy) {
 			case READ_WRITE -> TransactionSynchronization.of(session)
-					.openInsert(coordinator, key, coordinator.beginWrite(key));
+					.openInsert(coordinator, key, coordinator.beginWrite(session, key));
 			case READ_ONLY -> coordinator.registerInsert(session, key);
 			default -> {
 				// nonstrict: nothing is cached on insert

@@ -25,7 +25,6 @@ import org.infinispan.expiration.TouchMode;
 import org.infinispan.factories.GlobalComponentRegistry;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.manager.EmbeddedCacheManager;
-import org.infinispan.partitionhandling.PartitionHandling;
 import org.infinispan.remoting.transport.Transport;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
 import org.jboss.logging.Logger;
@@ -43,8 +42,6 @@ import dev.clustercache.hibernate.jgroups.JGroupsStacks;
  */
 final class CacheRuntime {
 
-	/** The length of one attempt at a timestamp write (remote reply, lock); see {@link TimestampsStorage}. */
-	private static final long TIMESTAMP_ATTEMPT_MILLIS = 2_000;
 
 	private static final Logger LOG = Logger.getLogger("dev.clustercache.hibernate");
 	private static final Logger CONFIG_LOG = Logger.getLogger("dev.clustercache.hibernate.config");
@@ -422,40 +419,18 @@ final class CacheRuntime {
 		return new InfinispanStore(cache);
 	}
 
-	AdvancedCache<Object, Object> timestampsCache(String regionName) {
-		Configuration user = userCaches.get(regionName);
-		boolean clustered = node.clustered();
-		if (user != null) {
-			CacheMode mode = user.clustering().cacheMode();
-			boolean ok = (clustered ? mode == CacheMode.REPL_SYNC : !mode.isClustered())
-					&& user.memory().maxCount() <= 0 && user.memory().maxSize() == null
-					&& user.expiration().lifespan() <= 0 && user.expiration().maxIdle() <= 0;
-			if (!ok) {
-				throw new CacheException("The cache '" + regionName + "' in '" + settings.infinispanConfig()
-						+ "' holds the query cache's update timestamps and must be a "
-						+ (clustered ? "synchronous replicated cache (replicated-cache mode=\"SYNC\")" : "local cache")
-						+ " without eviction or expiration: a lost timestamp makes stale query results look fresh. "
-						+ "Remove that cache definition to use the default.");
-			}
+	/**
+	 * The update timestamps are kept by ClusterCache's own protocol ({@link TimestampsStorage}), never in an Infinispan
+	 * cache: a user's cache definition under their region's name would be ignored, so it is refused.
+	 */
+	void checkTimestampsRegion(String regionName) {
+		if (userCaches.containsKey(regionName)) {
+			throw new CacheException("The cache '" + regionName + "' in '" + settings.infinispanConfig()
+					+ "' would hold the query cache's update timestamps, but ClusterCache keeps them itself on every "
+					+ "node (a write's window on its query spaces reaches every member before its commit), so no "
+					+ "Infinispan cache can be configured for them. Remove that cache definition.");
 		}
-		ConfigurationBuilder b = new ConfigurationBuilder();
-		if (clustered) {
-			b.clustering().cacheMode(CacheMode.REPL_SYNC)
-					.remoteTimeout(TIMESTAMP_ATTEMPT_MILLIS)
-					.stateTransfer().awaitInitialTransfer(true).fetchInMemoryState(true)
-					.partitionHandling().whenSplit(PartitionHandling.ALLOW_READ_WRITES)
-					.mergePolicy(new MaxTimestampMergePolicy());
-		}
-		else {
-			b.clustering().cacheMode(CacheMode.LOCAL);
-		}
-		// one attempt at a timestamp write is short; TimestampsStorage tries again until invalidation_timeout. A member
-		// that resumed after a pause sends puts that the others drop until the merge (and never retransmit), and may
-		// hold a key's lock meanwhile: short attempts let its writes and everyone else's go through right after it
-		b.locking().lockAcquisitionTimeout(TIMESTAMP_ATTEMPT_MILLIS, TimeUnit.MILLISECONDS);
-		b.statistics().enabled(false);
-		regionSummary.put(regionName, "timestamps " + (clustered ? "replicated" : "local"));
-		return defineAndGet(regionName, b.build());
+		regionSummary.put(regionName, "timestamps " + (node.clustered() ? "on every node" : "local"));
 	}
 
 	private AdvancedCache<Object, Object> defineAndGet(String name, Configuration configuration) {

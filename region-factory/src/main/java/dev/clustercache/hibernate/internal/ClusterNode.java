@@ -12,7 +12,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +56,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 	/** Prefixes of region names on the wire, per kind: a query region may share its name with a domain region. */
 	static final String DOMAIN = "d:";
 	static final String QUERY = "q:";
+	static final String TIMESTAMPS = "t:";
 
 	static final String FORK_STACK = "clustercache";
 	static final String FORK_CHANNEL = "clustercache-invalidation";
@@ -64,6 +67,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private static final byte END = 2;
 	private static final byte INVALIDATE = 3;
 	private static final byte PING = 4;
+	/** Opens several windows (each as a BEGIN); the answer has one flag per window: 1 if its region exists here. */
+	private static final byte OPEN = 5;
 
 	/** How long one round of a synchronous call waits before the members that did not answer are asked again. */
 	private static final long RETRY_INTERVAL_MILLIS = 2_000;
@@ -211,26 +216,202 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * @throws CacheException if a member that is still in the view did not acknowledge within the timeout
 	 */
 	Window openRemote(String region, Object key, Writer writer) {
-		Set<Address> registered = new HashSet<>();
-		long opened = clock.nanoTime();
-		if (dispatcher == null) {
-			return new Window(region, key, writer, registered, opened);
+		return openNow(region, key, writer).await();
+	}
+
+	/** {@link #openRemote}, as an opening whose {@link Opening#await()} returns at once. */
+	Opening openNow(String region, Object key, Writer writer) {
+		Opening opening = openLater(region, key, writer);
+		send(List.of(opening));
+		opening.await();
+		return opening;
+	}
+
+	/**
+	 * A write window to open on the other members, not sent yet: {@link #send(List)} sends the openings of one
+	 * transaction in one message right before its commit, and {@link Opening#await()} waits for the answers. The local
+	 * side must already be open.
+	 */
+	Opening openLater(String region, Object key, Writer writer) {
+		return new Opening(region, key, writer);
+	}
+
+	/** Sends {@code openings} (not sent yet) to every other member in one message, without waiting for answers. */
+	void send(List<Opening> openings) {
+		long sent = clock.nanoTime();
+		List<Address> targets = dispatcher == null ? List.of() : others();
+		OpeningGroup group = new OpeningGroup(openings, sent, targets);
+		for (int i = 0; i < openings.size(); i++) {
+			openings.get(i).sentIn(group, i);
 		}
-		byte[] payload = encode(BEGIN, region, writer.id(), key);
-		Set<Address> asked = new HashSet<>();
-		List<Address> targets = others();
-		for (int round = 0; !targets.isEmpty() && round < 10; round++) {
-			asked.addAll(targets);
-			Map<Address, Object> answers = call(targets, payload, "open a write window on", region, key);
-			answers.forEach((member, answer) -> {
-				if (Boolean.TRUE.equals(answer)) {
-					registered.add(member);
+		if (targets.isEmpty()) {
+			return;
+		}
+		group.payload = encodeOpenings(openings);
+		try {
+			group.firstRound = dispatcher.castMessageWithFuture(targets, new BytesMessage(null, group.payload),
+					roundOptions(RETRY_INTERVAL_MILLIS));
+		}
+		catch (Exception e) {
+			throw new CacheException("Node '" + name + "' could not open a write window on "
+					+ describe(openings.get(0).region, openings.get(0).key) + ": " + e.getMessage(), e);
+		}
+		group.firstRound.whenComplete((rsps, failure) -> statistics.roundTrip(clock.nanoTime() - sent));
+	}
+
+	/**
+	 * The opening of a write window on the other members. Once {@link ClusterNode#send(List) sent},
+	 * {@link #await()} waits until every member has acknowledged it or left the view, asking members that joined
+	 * meanwhile too; it runs once per message, and later calls return its outcome again.
+	 */
+	static final class Opening {
+		private final String region;
+		private final Object key;
+		private final Writer writer;
+		private OpeningGroup group;
+		private int index;
+
+		private Opening(String region, Object key, Writer writer) {
+			this.region = region;
+			this.key = key;
+			this.writer = writer;
+		}
+
+		private synchronized void sentIn(OpeningGroup group, int index) {
+			if (this.group != null) {
+				throw new IllegalStateException("The opening of a write window on " + describe(region, key)
+						+ " was sent twice");
+			}
+			this.group = group;
+			this.index = index;
+		}
+
+		Writer writer() {
+			return writer;
+		}
+
+		private synchronized OpeningGroup group() {
+			return group;
+		}
+
+		/**
+		 * @return the window, with the members that registered it
+		 * @throws CacheException if a member that is still in the view did not acknowledge within the invalidation
+		 * timeout
+		 * @throws IllegalStateException if it was not sent
+		 */
+		Window await() {
+			OpeningGroup g = group();
+			if (g == null) {
+				throw new IllegalStateException("The opening of a write window on " + describe(region, key)
+						+ " was never sent");
+			}
+			return g.await(index);
+		}
+
+		/** Whether it was sent and waiting for its answers failed: then no member is known to hold the window. */
+		boolean failed() {
+			OpeningGroup g = group();
+			return g != null && g.failed();
+		}
+
+		/**
+		 * The window to close, or null if the opening was never sent (its transaction never reached its commit, and no
+		 * other member heard of it); after a failure, one that no member is known to hold.
+		 */
+		Window forClose() {
+			OpeningGroup g = group();
+			if (g == null) {
+				return null;
+			}
+			try {
+				return g.await(index);
+			}
+			catch (RuntimeException e) {
+				return new Window(region, key, writer, Set.of(), g.sent);
+			}
+		}
+	}
+
+	/** The openings sent in one message, and their outcome once awaited. */
+	private final class OpeningGroup {
+		final List<Opening> openings;
+		final long sent;
+		final List<Address> firstTargets;
+		byte[] payload;
+		CompletableFuture<RspList<Object>> firstRound;
+		private Window[] windows;
+		private RuntimeException failure;
+
+		OpeningGroup(List<Opening> openings, long sent, List<Address> firstTargets) {
+			this.openings = openings;
+			this.sent = sent;
+			this.firstTargets = firstTargets;
+		}
+
+		synchronized boolean failed() {
+			return failure != null;
+		}
+
+		synchronized Window await(int index) {
+			if (windows == null && failure == null) {
+				try {
+					windows = finish();
 				}
-			});
-			targets = others();
-			targets.removeAll(asked); // members that joined meanwhile
+				catch (RuntimeException e) {
+					failure = e;
+				}
+				firstRound = null;
+			}
+			if (failure != null) {
+				throw failure;
+			}
+			return windows[index];
 		}
-		return new Window(region, key, writer, registered, opened);
+
+		private Window[] finish() {
+			int n = openings.size();
+			List<Set<Address>> registered = new ArrayList<>(n);
+			for (int i = 0; i < n; i++) {
+				registered.add(new HashSet<>());
+			}
+			Set<Address> asked = new HashSet<>();
+			List<Address> targets = firstTargets;
+			CompletableFuture<RspList<Object>> first = firstRound;
+			Opening sample = openings.get(0);
+			for (int round = 0; !targets.isEmpty() && round < 10; round++) {
+				asked.addAll(targets);
+				long started = clock.nanoTime();
+				Map<Address, Object> answers;
+				try {
+					answers = callUntimed(targets, payload, "open a write window on", sample.region,
+							n == 1 ? sample.key : null, first);
+				}
+				finally {
+					if (first == null) {
+						statistics.roundTrip(clock.nanoTime() - started);
+					}
+				}
+				first = null;
+				answers.forEach((member, answer) -> {
+					if (answer instanceof byte[] flags) {
+						for (int i = 0; i < n && i < flags.length; i++) {
+							if (flags[i] != 0) {
+								registered.get(i).add(member);
+							}
+						}
+					}
+				});
+				targets = others();
+				targets.removeAll(asked); // members that joined meanwhile
+			}
+			Window[] result = new Window[n];
+			for (int i = 0; i < n; i++) {
+				Opening o = openings.get(i);
+				result[i] = new Window(o.region, o.key, o.writer, registered.get(i), sent);
+			}
+			return result;
+		}
 	}
 
 	/**
@@ -239,7 +420,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * otherwise the end travels asynchronously.
 	 */
 	void closeRemote(Window window) {
-		if (dispatcher == null) {
+		if (dispatcher == null || window == null) {
 			return;
 		}
 		List<Address> targets = others();
@@ -300,7 +481,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 			Object key) {
 		long started = clock.nanoTime();
 		try {
-			return callUntimed(targets, payload, what, region, key);
+			return callUntimed(targets, payload, what, region, key, null);
 		}
 		finally {
 			statistics.roundTrip(clock.nanoTime() - started);
@@ -313,11 +494,12 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * start), so members that have not answered are asked again every few seconds, until the invalidation timeout:
 	 * every message is idempotent.
 	 *
+	 * @param firstRound the answers of a first round already sent to {@code targets}, or null
 	 * @return the answers of the members that answered
 	 * @throws CacheException if a member still in the view has not answered within the invalidation timeout
 	 */
 	private Map<Address, Object> callUntimed(Collection<Address> targets, byte[] payload, String what,
-			String region, Object key) {
+			String region, Object key, CompletableFuture<RspList<Object>> firstRound) {
 		Map<Address, Object> answers = new java.util.HashMap<>();
 		List<Address> pending = new ArrayList<>(targets);
 		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(invalidationTimeoutMillis);
@@ -330,10 +512,10 @@ final class ClusterNode implements RequestHandler, Receiver {
 			}
 			RspList<Object> rsps;
 			try {
-				rsps = dispatcher.castMessage(pending, new BytesMessage(null, payload),
-						new RequestOptions(ResponseMode.GET_ALL, Math.min(remaining, RETRY_INTERVAL_MILLIS))
-								.anycasting(true)
-								.transientFlags(Message.TransientFlag.DONT_LOOPBACK));
+				rsps = firstRound != null ? awaitRound(firstRound)
+						: dispatcher.castMessage(pending, new BytesMessage(null, payload),
+								roundOptions(Math.min(remaining, RETRY_INTERVAL_MILLIS)));
+				firstRound = null;
 			}
 			catch (Exception e) {
 				throw new CacheException("Node '" + name + "' could not " + what + " " + describe(region, key)
@@ -374,24 +556,76 @@ final class ClusterNode implements RequestHandler, Receiver {
 		return answers;
 	}
 
+	private static RequestOptions roundOptions(long timeoutMillis) {
+		return new RequestOptions(ResponseMode.GET_ALL, timeoutMillis).anycasting(true)
+				.transientFlags(Message.TransientFlag.DONT_LOOPBACK);
+	}
+
+	/** A round sent earlier; it completes within its own timeout, with the members that did not answer marked so. */
+	private static RspList<Object> awaitRound(CompletableFuture<RspList<Object>> round) throws Exception {
+		try {
+			return round.get();
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw e;
+		}
+		catch (ExecutionException e) {
+			throw e.getCause() instanceof Exception cause ? cause : e;
+		}
+	}
+
 	private static String describe(String wireName, Object key) {
 		String region = wireName.length() > 2 && wireName.charAt(1) == ':' ? wireName.substring(2) : wireName;
 		return key == null ? "the whole region '" + region + "'" : "key '" + key + "' of region '" + region + "'";
 	}
 
 	private static byte[] encode(byte type, String region, long writerId, Object key) {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
+		DataOutputStream out = new DataOutputStream(bytes);
 		try {
-			ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
-			DataOutputStream out = new DataOutputStream(bytes);
 			out.writeByte(type);
+			writeWindow(out, region, writerId, key);
+			out.flush();
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+		return bytes.toByteArray();
+	}
+
+	/** One message that opens several windows: their count, then each as in a single message. */
+	private static byte[] encodeOpenings(List<Opening> openings) {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 96 * openings.size());
+		DataOutputStream out = new DataOutputStream(bytes);
+		try {
+			out.writeByte(OPEN);
+			out.writeInt(openings.size());
+			for (Opening o : openings) {
+				writeWindow(out, o.region, o.writer.id(), o.key);
+			}
+			out.flush();
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+		return bytes.toByteArray();
+	}
+
+	private static void writeWindow(DataOutputStream out, String region, long writerId, Object key) {
+		try {
 			out.writeUTF(region == null ? "" : region);
 			out.writeLong(writerId);
 			out.writeBoolean(key != null);
 			if (key != null) {
-				KeyCodec.write(out, key);
+				// length first, so that a member without the region can skip a key whose type it does not know
+				ByteArrayOutputStream keyBytes = new ByteArrayOutputStream(64);
+				DataOutputStream keyOut = new DataOutputStream(keyBytes);
+				KeyCodec.write(keyOut, key);
+				keyOut.flush();
+				out.writeInt(keyBytes.size());
+				keyBytes.writeTo(out);
 			}
-			out.flush();
-			return bytes.toByteArray();
 		}
 		catch (IOException e) {
 			throw new UncheckedIOException("Could not serialize cache key '" + key + "' of region '" + region
@@ -415,13 +649,33 @@ final class ClusterNode implements RequestHandler, Receiver {
 			}
 			return Boolean.TRUE;
 		}
+		if (type == OPEN) {
+			int n = in.readInt();
+			byte[] registered = new byte[n];
+			for (int i = 0; i < n; i++) {
+				registered[i] = (byte) (handleWindow(in, BEGIN, sender) ? 1 : 0);
+			}
+			return registered;
+		}
+		return handleWindow(in, type, sender);
+	}
+
+	/**
+	 * Applies one window message.
+	 *
+	 * @return false if the region does not exist here (yet): nothing of it is cached, and the end of the window will
+	 * come synchronously
+	 */
+	private boolean handleWindow(DataInputStream in, byte type, Address sender) throws Exception {
 		String region = in.readUTF();
 		long writerId = in.readLong();
 		Participant p = participants.get(region);
+		int keyLength = in.readBoolean() ? in.readInt() : -1;
 		if (p == null) {
-			return Boolean.FALSE; // no such region here (yet): nothing cached; the end will come synchronously
+			in.skipNBytes(Math.max(0, keyLength)); // more windows may follow in the same message
+			return false;
 		}
-		Object key = in.readBoolean() ? codec.read(in) : null;
+		Object key = keyLength >= 0 ? codec.read(in) : null;
 		Writer writer = new Writer(sender, writerId);
 		switch (type) {
 			case BEGIN -> p.onBeginWrite(key, writer);
@@ -433,7 +687,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 			LOG.tracef("%s: %s %s from %s", name, type == BEGIN ? "begin" : type == END ? "end" : "invalidate",
 					describe(region, key), sender);
 		}
-		return Boolean.TRUE;
+		return true;
 	}
 
 	@Override

@@ -152,8 +152,13 @@ final class RegionCoordinator implements ClusterNode.Participant {
 		return session.getCacheTransactionSynchronization().getCachingTimestamp();
 	}
 
-	/** Opens a write window on {@code key} here and on every member; fails the write if a member cannot be told. */
-	WriteLock beginWrite(Object key) {
+	/**
+	 * Opens a write window on {@code key} here and on every member; fails the write if a member cannot be told. The
+	 * other members are told at once; a session whose transaction will complete through Hibernate waits for their
+	 * answers only before its commit ({@link TransactionSynchronization#transactionCompleting()}), so that the round
+	 * trip overlaps its SQL. What the protocol needs is that every member holds the window before the commit.
+	 */
+	WriteLock beginWrite(SharedSessionContractImplementor session, Object key) {
 		Writer writer = node.newWriter();
 		if (grid != null) {
 			long regionEpoch = state.withRegionView(ValidationState.RegionView::epoch);
@@ -162,19 +167,19 @@ final class RegionCoordinator implements ClusterNode.Participant {
 			return new WriteLock(key, writer, new ValidationState.WriteToken(keyEpoch, regionEpoch), null);
 		}
 		ValidationState.WriteToken token = state.beginWrite(key, writer);
-		ClusterNode.Window window = null;
+		ClusterNode.Opening opening = null;
 		try {
 			if (clustered) {
-				window = node.openRemote(wireName, wireKey(key), writer);
+				opening = TransactionSynchronization.open(session, node, wireName, wireKey(key), writer);
 				statistics.invalidationsSent.increment();
 			}
 		}
 		finally {
-			if (clustered && window == null) {
+			if (clustered && opening == null) {
 				abandon(key, writer);
 			}
 		}
-		return new WriteLock(key, writer, token, window);
+		return new WriteLock(key, writer, token, opening);
 	}
 
 	/** A failed open: close the window wherever it got, without hiding the original failure. */
@@ -209,10 +214,31 @@ final class RegionCoordinator implements ClusterNode.Participant {
 		if (cached) {
 			statistics.count(PutOutcome.PUT);
 		}
-		if (clustered && lock.window() != null) {
-			node.closeRemote(lock.window());
+		if (clustered && lock.opening() != null) {
+			closeRemote(lock);
 		}
 		return cached;
+	}
+
+	/**
+	 * Ends the window on the other members (none if its opening was never sent: its transaction did not reach its
+	 * commit). When its opening failed (the transaction could not commit), the members that did hear it are told on a
+	 * best-effort basis: a window left open there expires after the lock timeout.
+	 */
+	private void closeRemote(WriteLock lock) {
+		ClusterNode.Opening opening = lock.opening();
+		ClusterNode.Window window = opening.forClose();
+		if (!opening.failed()) {
+			node.closeRemote(window);
+			return;
+		}
+		try {
+			node.closeRemote(window);
+		}
+		catch (CacheException e) {
+			LOG.debugf(e, "Region '%s': could not close the write window of a failed write on key '%s'; it "
+					+ "expires after the lock timeout", name, lock.key());
+		}
 	}
 
 	/** Evicts {@code key} on every node, as a write window that opens and closes at once. */
@@ -232,25 +258,25 @@ final class RegionCoordinator implements ClusterNode.Participant {
 	WriteLock beginRegionWrite() {
 		Writer writer = node.newWriter();
 		state.beginRegionWrite(writer);
-		ClusterNode.Window window = null;
+		ClusterNode.Opening opening = null;
 		try {
 			if (clustered) {
-				window = node.openRemote(wireName, null, writer);
+				opening = node.openNow(wireName, null, writer);
 				statistics.invalidationsSent.increment();
 			}
 		}
 		finally {
-			if (clustered && window == null) {
+			if (clustered && opening == null) {
 				state.endRegionWrite(writer);
 			}
 		}
-		return new WriteLock(null, writer, null, window);
+		return new WriteLock(null, writer, null, opening);
 	}
 
 	void endRegionWrite(WriteLock lock) {
 		state.endRegionWrite(lock.writer());
-		if (clustered && lock.window() != null) {
-			node.closeRemote(lock.window());
+		if (clustered && lock.opening() != null) {
+			node.closeRemote(lock.opening().forClose());
 		}
 	}
 

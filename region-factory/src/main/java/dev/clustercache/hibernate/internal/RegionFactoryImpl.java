@@ -207,8 +207,8 @@ public class RegionFactoryImpl extends RegionFactoryTemplate {
 			SessionFactoryImplementor factory) {
 		CacheRuntime r = runtime();
 		long skew = Clock.timestampUnits(r.settings.clockSkew().toMillis());
-		return new TimestampsStorage(r.timestampsCache(regionName), skew, ignored -> r.clearQueryRegions(), clock,
-				getTimeout(), r.settings.invalidationTimeout());
+		r.checkTimestampsRegion(regionName);
+		return new TimestampsStorage(regionName, r.node, skew, r::clearQueryRegions, clock, getTimeout());
 	}
 
 	/** The members of this node's cluster view, by name; just this node without a cluster. */

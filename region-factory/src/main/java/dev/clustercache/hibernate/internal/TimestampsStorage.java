@@ -1,151 +1,216 @@
 package dev.clustercache.hibernate.internal;
 
-import java.time.Duration;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.hibernate.cache.CacheException;
-
 import org.hibernate.cache.spi.support.StorageAccess;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
-import org.infinispan.AdvancedCache;
-import org.infinispan.context.Flag;
 import org.jboss.logging.Logger;
 
 /**
- * The update timestamps of the query cache: a synchronously replicated Infinispan cache that never evicts or expires,
- * so a pre-invalidation reaches every node before the commit. The clock-skew allowance is added to every timestamp
- * written, so that a node whose clock runs ahead never takes a result computed before the commit for fresh. Removing
- * timestamps would make cached results look fresh, so any removal also clears every query region on every node.
+ * The update timestamps of the query cache (DESIGN.md §4.4), kept by ClusterCache's own protocol: each node holds, per
+ * query space, the time of the last commit it heard of and the write windows open on that space. A write's
+ * pre-invalidation opens a window on the space here and on every member, and the transaction waits for every member's
+ * acknowledgement before its commit (together with its entity windows); the invalidation after the commit closes the
+ * window here and travels to the others asynchronously, and each member takes the time it hears of it (plus the
+ * clock-skew allowance) as the space's last update. A space's timestamp is the largest of its last update and the
+ * pre-invalidation timestamps of its open windows, so a query result is fresh only if no write on its spaces is under way
+ * and none committed after the result's transaction began.
  * <p>
- * A write that times out (it could not take the key's lock at its primary owner, or a member did not answer) is tried
- * again until {@code invalidation_timeout} has passed. After a paused member resumes, the others drop its puts until
- * the merge and never retransmit them: its writes would hang for the whole timeout, holding the key's lock at its
- * primary owner, and the writers of the whole cluster would fail on a transient condition. A frozen member is waited
- * for the same way until the view excludes it. Only once the budget is spent does a pre-invalidation fail its
- * transaction.
+ * The windows of concurrent writers are kept apart, so the order in which their ends arrive does not matter: one
+ * writer's end never lowers the timestamp below another writer's window that is still open. A window whose end is lost
+ * (its writer crashed) counts until its pre-invalidation timestamp, the lock timeout after it opened. A member that
+ * joins knows no timestamps; that is safe because it has no cached query results yet, its lease keeps it from caching
+ * any until it hears every member, and a window opened before it joined ends there synchronously.
  */
-final class TimestampsStorage implements StorageAccess {
+final class TimestampsStorage implements StorageAccess, ClusterNode.Participant {
 
 	private static final Logger LOG = Logger.getLogger("dev.clustercache.hibernate");
 
-	private final AdvancedCache<Object, Object> cache;
-	private final AdvancedCache<Object, Object> writes;
+	private final String wireName;
+	private final ClusterNode node;
 	private final long skewUnits;
-	private final Consumer<Void> clearQueryRegions;
+	private final Runnable clearQueryRegions;
 	private final Clock clock;
+	private final long lockTimeoutUnits;
 	/** Timestamps further in the future than this are pre-invalidations. */
 	private final long preInvalidationThreshold;
-	private final Duration retryBudget;
-	private final LongAdder retries = new LongAdder();
+	private final Map<Object, Space> spaces = new ConcurrentHashMap<>();
 
-	TimestampsStorage(AdvancedCache<Object, Object> cache, long skewUnits, Consumer<Void> clearQueryRegions,
-			Clock clock, long lockTimeoutUnits, Duration retryBudget) {
-		this.cache = cache;
-		this.retryBudget = retryBudget;
-		this.clock = clock;
-		this.preInvalidationThreshold = lockTimeoutUnits / 2;
-		this.writes = cache.withFlags(Flag.IGNORE_RETURN_VALUES);
+	TimestampsStorage(String regionName, ClusterNode node, long skewUnits, Runnable clearQueryRegions, Clock clock,
+			long lockTimeoutUnits) {
+		this.wireName = ClusterNode.TIMESTAMPS + regionName;
+		this.node = node;
 		this.skewUnits = skewUnits;
 		this.clearQueryRegions = clearQueryRegions;
+		this.clock = clock;
+		this.lockTimeoutUnits = lockTimeoutUnits;
+		this.preInvalidationThreshold = lockTimeoutUnits / 2;
+		if (node.clustered()) {
+			node.register(wireName, this);
+		}
+	}
+
+	/** One query space on this node. */
+	private static final class Space {
+		/** Open write windows: writer to the end of its pre-invalidation. */
+		private final Map<Writer, Long> open = new HashMap<>(4);
+		private long lastUpdate = Long.MIN_VALUE;
+		/** The largest of {@link #lastUpdate} and the open windows' ends; what readers get. */
+		private volatile Long timestamp;
+
+		synchronized boolean open(Writer writer, long until) {
+			boolean added = open.putIfAbsent(writer, until) == null;
+			if (!added) {
+				open.merge(writer, until, Math::max);
+			}
+			publish();
+			return added;
+		}
+
+		/** Ends {@code writer}'s window (none: a plain invalidation) with a commit at {@code at}. */
+		synchronized void close(Writer writer, long at, long now) {
+			if (writer != null) {
+				open.remove(writer);
+			}
+			lastUpdate = Math.max(lastUpdate, at);
+			// windows whose writer never ended them count until they run out; then they are just a past update
+			open.values().removeIf(until -> {
+				if (until < now) {
+					lastUpdate = Math.max(lastUpdate, until);
+					return true;
+				}
+				return false;
+			});
+			publish();
+		}
+
+		private void publish() {
+			long max = lastUpdate;
+			for (long until : open.values()) {
+				max = Math.max(max, until);
+			}
+			timestamp = max == Long.MIN_VALUE ? null : max;
+		}
+	}
+
+	private Space space(Object key) {
+		return spaces.computeIfAbsent(key, k -> new Space());
 	}
 
 	@Override
 	public Object getFromCache(Object key, SharedSessionContractImplementor session) {
-		return cache.get(key);
+		Space s = spaces.get(key);
+		return s == null ? null : s.timestamp;
 	}
 
 	/**
-	 * A pre-invalidation (a timestamp in the future: now plus the lock timeout) must reach every node before the
-	 * commit, so its failure fails the transaction. The invalidation after the commit replaces it; if that fails, the
-	 * pre-invalidation stays in place, which is the safe state (the space's queries bypass the cache until it runs
-	 * out), so the failure is reported and the committed transaction is not made to look failed.
+	 * A pre-invalidation (a timestamp in the future: now plus the lock timeout) opens a window on the space, which every
+	 * member must hold before the commit, so a member that cannot be told fails the transaction. The invalidation after
+	 * the commit ends it; if a member that must hear of the end synchronously cannot be told, the window stays open
+	 * there, which is the safe state (the space's queries bypass the cache until it runs out), so the failure is
+	 * reported and the committed transaction is not made to look failed.
 	 */
 	@Override
 	public void putIntoCache(Object key, Object value, SharedSessionContractImplementor session) {
-		Object stored = value instanceof Long ts ? ts + skewUnits : value;
-		if (value instanceof Long ts && ts - clock.timestamp() < preInvalidationThreshold) {
-			try {
-				write(key, () -> writes.put(key, stored));
-			}
-			catch (RuntimeException e) {
-				LOG.warnf(e, "Could not publish the update timestamp of '%s' after a commit; cached queries on it "
-						+ "bypass the cache until its pre-invalidation expires (lock_timeout). Check the cluster's "
-						+ "health.", key);
-			}
+		long ts = (Long) value;
+		long now = clock.timestamp();
+		TransactionSynchronization sync = session == null ? null : TransactionSynchronization.of(session);
+		if (ts - now >= preInvalidationThreshold) {
+			preInvalidate(key, ts + skewUnits, session, sync);
 		}
 		else {
-			write(key, () -> writes.put(key, stored));
+			invalidate(key, ts + skewUnits, now, sync);
 		}
 	}
 
-	/**
-	 * Runs one write, again while it times out (a lock held elsewhere, or a member that did not answer), until the
-	 * retry budget is spent. Writing the same timestamp again is harmless.
-	 */
-	private void write(Object key, Runnable operation) {
-		long deadline = clock.nanoTime() + retryBudget.toNanos();
-		while (true) {
-			try {
-				operation.run();
-				return;
-			}
-			catch (RuntimeException e) {
-				if (!isTimeout(e)) {
-					throw e;
-				}
-				if (clock.nanoTime() - deadline >= 0) {
-					throw new CacheException("Could not write the update timestamp of '" + key + "' within "
-							+ "invalidation_timeout (" + retryBudget.toMillis() + "ms): every attempt timed out ("
-							+ e.getMessage() + "). The cluster is not healthy: check every member's view and the "
-							+ "network, or raise 'hibernate.cache.clustercache.invalidation_timeout'.", e);
-				}
-				retries.increment();
-				LOG.debugf("Writing the update timestamp of '%s' timed out (%s); trying again", key, e.getMessage());
-			}
+	private void preInvalidate(Object key, long until, SharedSessionContractImplementor session,
+			TransactionSynchronization sync) {
+		Space space = space(key);
+		ClusterNode.Opening already = sync == null ? null : sync.spaceWindow(this, key);
+		if (already != null) {
+			space.open(already.writer(), until); // a second flush of the same transaction: the window lasts longer
+			return;
+		}
+		Writer writer = node.newWriter();
+		space.open(writer, until);
+		// if a member cannot be told, the window stays open here until it runs out, and the transaction fails
+		ClusterNode.Opening opening = TransactionSynchronization.open(session, node, wireName, key, writer);
+		if (sync != null) {
+			sync.rememberSpaceWindow(this, key, opening);
 		}
 	}
 
-	private static boolean isTimeout(Throwable e) {
-		for (Throwable t = e; t != null; t = t.getCause()) {
-			if (t instanceof org.infinispan.commons.TimeoutException) {
-				return true;
-			}
-			if (t.getCause() == t) {
-				return false;
-			}
+	private void invalidate(Object key, long at, long now, TransactionSynchronization sync) {
+		ClusterNode.Opening opening = sync == null ? null : sync.takeSpaceWindow(this, key);
+		space(key).close(opening == null ? null : opening.writer(), at, now);
+		if (opening == null) {
+			// no window of this session: tell every member synchronously, as nothing else protects their results
+			node.invalidateRemote(wireName, key);
+			return;
 		}
-		return false;
-	}
-
-	/** How often a write was tried again after a timeout. */
-	long retries() {
-		return retries.sum();
+		try {
+			node.closeRemote(opening.forClose());
+		}
+		catch (CacheException e) {
+			LOG.warnf(e, "Could not publish the update timestamp of '%s' after a commit; cached queries on it bypass "
+					+ "the cache on the members that did not hear of it until its pre-invalidation expires "
+					+ "(lock_timeout). Check the cluster's health.", key);
+		}
 	}
 
 	@Override
 	public boolean contains(Object key) {
-		return cache.containsKey(key);
+		return spaces.containsKey(key);
 	}
 
+	/**
+	 * Forgetting timestamps would make cached results look fresh: instead every query region on every node is cleared,
+	 * and the timestamps stay.
+	 */
 	@Override
 	public void evictData() {
-		cache.clear();
-		clearQueryRegions.accept(null);
+		clearQueryRegions.run();
 	}
 
 	@Override
 	public void evictData(Object key) {
-		write(key, () -> writes.remove(key));
-		clearQueryRegions.accept(null);
+		clearQueryRegions.run();
 	}
 
+	/** The query spaces this node knows a timestamp of. */
 	long size() {
-		return cache.size();
+		return spaces.size();
 	}
 
 	@Override
 	public void release() {
-		// the cache manager stops the cache
+		node.unregister(wireName);
+	}
+
+	@Override
+	public void onBeginWrite(Object key, Writer writer) {
+		if (key != null) {
+			space(key).open(writer, clock.timestamp() + lockTimeoutUnits + skewUnits);
+		}
+	}
+
+	@Override
+	public void onEndWrite(Object key, Writer writer) {
+		long now = clock.timestamp();
+		if (key != null) {
+			space(key).close(writer, now + skewUnits, now);
+		}
+		else {
+			spaces.values().forEach(s -> s.close(null, now + skewUnits, now));
+		}
+	}
+
+	/** Invalidations may have been lost: every space counts as updated now (the query regions clear themselves). */
+	@Override
+	public void onReset() {
+		onEndWrite(null, null);
 	}
 }

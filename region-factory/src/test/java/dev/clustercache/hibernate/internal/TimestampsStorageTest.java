@@ -1,111 +1,147 @@
 package dev.clustercache.hibernate.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
-import org.hibernate.cache.CacheException;
-import org.infinispan.AdvancedCache;
-import org.infinispan.configuration.cache.ConfigurationBuilder;
-import org.infinispan.configuration.global.GlobalConfigurationBuilder;
-import org.infinispan.manager.DefaultCacheManager;
-import org.infinispan.notifications.Listener;
-import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
-import org.infinispan.notifications.cachelistener.event.CacheEntryModifiedEvent;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The update-timestamps storage on a real (local, unclustered) Infinispan cache whose lock is held by a write that
- * waits: a sync listener parks the holder inside the key's lock, as a put queued on a resumed member parks while it
- * waits for members that no longer hear it.
+ * The update timestamps as a member sees them: write windows on query spaces open synchronously (before each writer's
+ * commit) and end asynchronously, so the ends of concurrent writers arrive in any order. A cached query result is fresh
+ * only while its space's timestamp is below the result's start, the test Hibernate applies.
  */
 class TimestampsStorageTest {
 
-	private static final String KEY = "product";
+	private static final String SPACE = "Product";
+	private static final long LOCK_TIMEOUT = Clock.timestampUnits(60_000);
+	private static final Writer W1 = new Writer("B", 1);
+	private static final Writer W2 = new Writer("C", 1);
 
-	private final DefaultCacheManager manager = new DefaultCacheManager(
-			new GlobalConfigurationBuilder().nonClusteredDefault().build(), true);
-	private final AdvancedCache<Object, Object> cache = timestamps(manager);
-	private final LockHolder holder = new LockHolder();
+	private final FakeClock clock = new FakeClock();
+	private final AtomicInteger queryRegionClears = new AtomicInteger();
+	private final TimestampsStorage storage = new TimestampsStorage("timestamps",
+			ClusterNode.local(clock, Duration.ofSeconds(1).toNanos(), "A"), 0, queryRegionClears::incrementAndGet,
+			clock, LOCK_TIMEOUT);
 
-	private static AdvancedCache<Object, Object> timestamps(DefaultCacheManager manager) {
-		manager.defineConfiguration("timestamps",
-				new ConfigurationBuilder().locking().lockAcquisitionTimeout(50, TimeUnit.MILLISECONDS).build());
-		return manager.<Object, Object>getCache("timestamps").getAdvancedCache();
+	/** Whether a query result computed by a transaction that started at {@code resultStart} would be served. */
+	private boolean fresh(long resultStart) {
+		Long lastUpdate = (Long) storage.getFromCache(SPACE, null);
+		return lastUpdate == null || lastUpdate < resultStart;
 	}
 
-	@AfterEach
-	void stop() {
-		holder.release.countDown();
-		manager.stop();
-	}
-
-	private TimestampsStorage storage(Duration retryBudget) {
-		return new TimestampsStorage(cache, 0, ignored -> { }, Clock.SYSTEM, Clock.timestampUnits(60_000),
-				retryBudget);
-	}
-
-	/** Starts a put that takes the key's lock and keeps it until {@code holder.release}. */
-	private CompletableFuture<Object> holdTheLock() throws InterruptedException {
-		cache.put(KEY, 1L);
-		cache.addListener(holder);
-		holder.armed.set(true);
-		CompletableFuture<Object> held = CompletableFuture.supplyAsync(() -> cache.put(KEY, 2L));
-		assertThat(holder.holding.await(10, TimeUnit.SECONDS)).as("the holder took the lock").isTrue();
-		return held;
+	private void tick() {
+		clock.advance(Duration.ofMillis(5));
 	}
 
 	@Test
-	void aTimestampWriteWhoseKeyIsLocked_isTriedAgain_andLandsOnceTheLockIsFree() throws Exception {
-		TimestampsStorage storage = storage(Duration.ofSeconds(30));
-		CompletableFuture<Object> held = holdTheLock();
-		long timestamp = Clock.SYSTEM.timestamp();
-
-		CompletableFuture<Void> write = CompletableFuture.runAsync(() -> storage.putIntoCache(KEY, timestamp, null));
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (storage.retries() == 0 && !write.isDone() && System.nanoTime() < deadline) {
-			Thread.sleep(5);
-		}
-		assertThat(write).as("the write waits while the lock is held").isNotDone();
-		assertThat(storage.retries()).as("the write met a lock timeout and tries again").isPositive();
-
-		holder.release.countDown();
-		held.get(10, TimeUnit.SECONDS);
-		write.get(10, TimeUnit.SECONDS);
-		assertThat(cache.get(KEY)).isEqualTo(timestamp);
+	void aSpaceNoWriteTouched_hasNoTimestamp_soItsResultsAreFresh() {
+		assertThat(storage.getFromCache(SPACE, null)).isNull();
+		assertThat(fresh(clock.timestamp())).isTrue();
 	}
 
 	@Test
-	void aPreInvalidationWhoseKeyStaysLockedPastTheBudget_failsNamingTheKeyAndTheSetting() throws Exception {
-		TimestampsStorage storage = storage(Duration.ofMillis(200));
-		holdTheLock();
-		long preInvalidation = Clock.SYSTEM.timestamp() + Clock.timestampUnits(60_000);
+	void anOpenWindow_makesEveryResultStale_untilItsEnd_thenResultsFromAfterTheEndAreFresh() {
+		storage.onBeginWrite(SPACE, W1);
+		tick();
+		long during = clock.timestamp();
+		assertThat(fresh(during)).as("a result read while the write is under way").isFalse();
 
-		assertThatThrownBy(() -> storage.putIntoCache(KEY, preInvalidation, null))
-				.isInstanceOf(CacheException.class)
-				.hasMessageContaining("'product'")
-				.hasMessageContaining("hibernate.cache.clustercache.invalidation_timeout");
+		tick();
+		storage.onEndWrite(SPACE, W1);
+		assertThat(fresh(during)).as("a result read before the commit").isFalse();
+		tick();
+		assertThat(fresh(clock.timestamp())).as("a result read after the end").isTrue();
 	}
 
-	@Listener(sync = true)
-	public static final class LockHolder {
+	/**
+	 * W1 and W2 write the same space; W2 commits first and its end arrives while W1 is still writing. W2's end must not
+	 * make W1's space look settled: a result read now, before W1's commit, would be served after W1's commit returned
+	 * until W1's asynchronous end arrived. (A timestamp that each end simply overwrites fails here.)
+	 */
+	@Test
+	void theEndOfOneWriter_doesNotSettleASpaceAnotherWriterIsStillWriting() {
+		storage.onBeginWrite(SPACE, W1);
+		storage.onBeginWrite(SPACE, W2);
+		tick();
+		storage.onEndWrite(SPACE, W2);
+		tick();
+		long beforeW1Commits = clock.timestamp();
+		assertThat(fresh(beforeW1Commits)).as("W1 still writes").isFalse();
 
-		final AtomicBoolean armed = new AtomicBoolean();
-		final CountDownLatch holding = new CountDownLatch(1);
-		final CountDownLatch release = new CountDownLatch(1);
+		tick();
+		storage.onEndWrite(SPACE, W1);
+		assertThat(fresh(beforeW1Commits)).as("read before W1's commit").isFalse();
+		tick();
+		assertThat(fresh(clock.timestamp())).isTrue();
+	}
 
-		@CacheEntryModified
-		public void onModified(CacheEntryModifiedEvent<Object, Object> event) throws InterruptedException {
-			if (event.isPre() && armed.compareAndSet(true, false)) {
-				holding.countDown();
-				release.await(30, TimeUnit.SECONDS);
-			}
+	@Test
+	void theEndsOfConcurrentWriters_giveTheSameTimestamp_inEitherOrder() {
+		TimestampsStorage other = new TimestampsStorage("timestamps",
+				ClusterNode.local(clock, Duration.ofSeconds(1).toNanos(), "B"), 0, () -> { }, clock, LOCK_TIMEOUT);
+		for (TimestampsStorage s : new TimestampsStorage[] {storage, other}) {
+			s.onBeginWrite(SPACE, W1);
+			s.onBeginWrite(SPACE, W2);
 		}
+		tick();
+		storage.onEndWrite(SPACE, W1);
+		other.onEndWrite(SPACE, W2);
+		assertThat(fresh(clock.timestamp())).isFalse();
+		storage.onEndWrite(SPACE, W2);
+		other.onEndWrite(SPACE, W1);
+		long afterBoth = clock.timestamp();
+		assertThat((Long) storage.getFromCache(SPACE, null)).isLessThan(afterBoth);
+		assertThat((Long) other.getFromCache(SPACE, null)).isLessThan(afterBoth);
+	}
+
+	/** A writer that crashed never ends its window: it counts until the lock timeout, then as an update at that time. */
+	@Test
+	void aWindowWhoseEndNeverComes_countsUntilTheLockTimeout_thenAsAnUpdateAtItsEnd() {
+		storage.onBeginWrite(SPACE, W1);
+		long whileOpen = clock.timestamp();
+		clock.advance(Duration.ofSeconds(59));
+		assertThat(fresh(clock.timestamp())).isFalse();
+
+		clock.advance(Duration.ofSeconds(2));
+		storage.onBeginWrite(SPACE, W2);
+		storage.onEndWrite(SPACE, W2);
+		assertThat(fresh(whileOpen)).as("read while the crashed writer's window was open").isFalse();
+		tick();
+		assertThat(fresh(clock.timestamp())).as("read after the other writer ended, the crashed one run out")
+				.isTrue();
+	}
+
+	@Test
+	void anEndWithoutItsBeginning_orAPlainInvalidation_isAnUpdateNow() {
+		long before = clock.timestamp();
+		tick();
+		storage.onEndWrite(SPACE, W1);
+		assertThat(fresh(before)).isFalse();
+		tick();
+		long between = clock.timestamp();
+		tick();
+		storage.onEndWrite(SPACE, null);
+		assertThat(fresh(between)).isFalse();
+	}
+
+	@Test
+	void aReset_marksEverySpaceUpdatedNow() {
+		storage.onEndWrite(SPACE, W1);
+		tick();
+		long before = clock.timestamp();
+		tick();
+		storage.onReset();
+		assertThat(fresh(before)).isFalse();
+	}
+
+	@Test
+	void evictingTimestamps_clearsTheQueryRegions_andKeepsTheTimestamps() {
+		storage.onBeginWrite(SPACE, W1);
+		storage.evictData();
+		storage.evictData(SPACE);
+		assertThat(queryRegionClears).hasValue(2);
+		assertThat(fresh(clock.timestamp())).isFalse();
 	}
 }
