@@ -39,6 +39,14 @@ final class Access {
 		session.getCacheTransactionSynchronization().transactionCompleting();
 	}
 
+	/**
+	 * What Hibernate does once the transaction completed, after it ended the windows: the ends that travel
+	 * asynchronously go out, in one message.
+	 */
+	static void afterCompletion(SharedSessionContractImplementor session, boolean committed) {
+		session.getCacheTransactionSynchronization().transactionCompleted(committed);
+	}
+
 	static void close(SharedSessionContractImplementor session) {
 		if (session.getTransaction().isActive()) {
 			session.getTransaction().rollback();

@@ -50,6 +50,7 @@ class InvalidationRacesIT {
 			a.access.update(writer, key, "new", null, null);
 			Access.beforeCommit(writer);
 			a.access.afterUpdate(writer, key, "new", null, null, lock); // A committed
+			Access.afterCompletion(writer, true);
 			assertThat(b.access.putFromLoad(loader, key, "old", null)).isFalse();
 			assertThat(b.access.get(b.session(), key)).isNull();
 		}
@@ -71,6 +72,7 @@ class InvalidationRacesIT {
 			assertThat(b.access.get(loader, key)).isNull();
 			assertThat(b.access.putFromLoad(loader, key, "read inside the window", null)).isFalse();
 			a.access.afterUpdate(writer, key, "new", null, null, lock);
+			Access.afterCompletion(writer, true);
 			assertThat(b.access.get(b.session(), key)).isNull();
 		}
 		finally {
@@ -89,6 +91,7 @@ class InvalidationRacesIT {
 			SoftLock lock = a.access.lockItem(writer, key, null);
 			Access.beforeCommit(writer);
 			a.access.afterUpdate(writer, key, "new", null, null, lock);
+			Access.afterCompletion(writer, true);
 			assertThat(b.access.putFromLoad(early, key, "old", null)).isFalse();
 			awaitNakedPutAccepted(key, "new");
 			assertThat(b.access.putFromLoad(early, key, "old", null)).isFalse();
@@ -107,6 +110,7 @@ class InvalidationRacesIT {
 		SoftLock lock = a.access.lockItem(writer, key, null);
 		Access.beforeCommit(writer);
 		a.access.unlockItem(writer, key, lock); // rollback
+		Access.afterCompletion(writer, false);
 		try {
 			awaitLoadCached(key, "unchanged");
 		}
@@ -157,6 +161,8 @@ class InvalidationRacesIT {
 			Access.beforeCommit(wb);
 			assertThat(a.access.afterUpdate(wa, key, "from A", null, null, la)).isFalse();
 			assertThat(b.access.afterUpdate(wb, key, "from B", null, null, lb)).isFalse();
+			Access.afterCompletion(wa, true);
+			Access.afterCompletion(wb, true);
 			assertThat(a.access.get(a.session(), key)).isNull();
 			assertThat(b.access.get(b.session(), key)).isNull();
 		}
@@ -175,6 +181,7 @@ class InvalidationRacesIT {
 			SoftLock la = a.access.lockItem(wa, key, null);
 			Access.beforeCommit(wa);
 			assertThat(a.access.afterUpdate(wa, key, "committed", null, null, la)).isTrue();
+			Access.afterCompletion(wa, true);
 			assertThat(a.access.get(a.session(), key)).isEqualTo("committed");
 			assertThat(b.access.get(b.session(), key)).isNull();
 		}
@@ -205,6 +212,7 @@ class InvalidationRacesIT {
 			assertThat(b.access.get(loader, key)).as("evicted before A's commit").isNull();
 			assertThat(b.access.putFromLoad(first, key, "old", null)).as("no put while the window is open").isFalse();
 			a.access.afterUpdate(writer, key, "new", null, null, lock); // A committed
+			Access.afterCompletion(writer, true);
 			assertThat(b.access.get(loader, key)).isNull();
 			Access.close(first);
 		}

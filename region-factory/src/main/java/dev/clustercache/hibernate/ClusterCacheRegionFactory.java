@@ -12,7 +12,8 @@ import dev.clustercache.hibernate.internal.RegionFactoryImpl;
  * Entity, collection and natural-id regions are local Infinispan caches on every node, kept consistent by an
  * invalidation protocol over JGroups: a write opens a window on the key on every node before its transaction commits,
  * and a load that overlapped a write never caches what it read. Query results are cached per node and checked against
- * a synchronously replicated timestamps region.
+ * update timestamps that every node keeps: a write opens a window on its query spaces on every node before its commit
+ * too.
  */
 public class ClusterCacheRegionFactory extends RegionFactoryImpl {
 

@@ -63,8 +63,8 @@ public final class ClusterCacheSettings {
 	public static final String NATURALID_MODE = PREFIX + "naturalid.mode";
 
 	/**
-	 * The mode of query-results regions. Only {@code local} (default): each node caches its own results; the
-	 * replicated timestamps region makes them cluster-safe.
+	 * The mode of query-results regions. Only {@code local} (default): each node caches its own results; the update
+	 * timestamps, which every write's windows on its query spaces keep current on every node, make them cluster-safe.
 	 */
 	public static final String QUERY_MODE = PREFIX + "query.mode";
 

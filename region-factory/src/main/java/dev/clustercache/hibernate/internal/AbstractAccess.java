@@ -75,7 +75,7 @@ abstract class AbstractAccess implements CachedDomainDataAccess {
 	@Override
 	public void unlockItem(SharedSessionContractImplementor session, Object key, SoftLock lock) {
 		if (lock instanceof WriteLock writeLock) {
-			coordinator.endWrite(writeLock, null);
+			coordinator.endWrite(session, writeLock, null);
 		}
 		else if (strategy != Strategy.READ_WRITE) {
 			coordinator.invalidate(key);
@@ -159,7 +159,7 @@ abstract class AbstractAccess implements CachedDomainDataAccess {
 		return switch (strategy) {
 			case READ_WRITE -> {
 				WriteLock lock = TransactionSynchronization.of(session).closeInsert(coordinator, key);
-				yield lock != null && coordinator.endWrite(lock, value);
+				yield lock != null && coordinator.endWrite(session, lock, value);
 			}
 			case READ_ONLY -> coordinator.putFromLoad(session, key, value, ReplaceRule.ONLY_IF_ABSENT);
 			default -> false;
@@ -176,14 +176,15 @@ abstract class AbstractAccess implements CachedDomainDataAccess {
 		return false;
 	}
 
-	boolean doAfterUpdate(Object key, Object value, SoftLock lock) {
+	boolean doAfterUpdate(SharedSessionContractImplementor session, Object key, Object value, SoftLock lock) {
 		return switch (strategy) {
 			case READ_ONLY -> throw readOnlyUpdate();
 			case NONSTRICT_READ_WRITE -> {
 				coordinator.invalidate(key);
 				yield false;
 			}
-			case READ_WRITE -> lock instanceof WriteLock writeLock && coordinator.endWrite(writeLock, value);
+			case READ_WRITE -> lock instanceof WriteLock writeLock
+					&& coordinator.endWrite(session, writeLock, value);
 		};
 	}
 

@@ -69,6 +69,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private static final byte PING = 4;
 	/** Opens several windows (each as a BEGIN); the answer has one flag per window: 1 if its region exists here. */
 	private static final byte OPEN = 5;
+	/** Ends several windows (each as an END); sent asynchronously. */
+	private static final byte CLOSE = 6;
 
 	/** How long one round of a synchronous call waits before the members that did not answer are asked again. */
 	private static final long RETRY_INTERVAL_MILLIS = 2_000;
@@ -247,7 +249,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 		if (targets.isEmpty()) {
 			return;
 		}
-		group.payload = encodeOpenings(openings);
+		group.payload = encodeMany(OPEN, openings.stream()
+				.map(o -> new Window(o.region, o.key, o.writer, Set.of(), sent)).toList());
 		try {
 			group.firstRound = dispatcher.castMessageWithFuture(targets, new BytesMessage(null, group.payload),
 					roundOptions(RETRY_INTERVAL_MILLIS));
@@ -420,6 +423,14 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * otherwise the end travels asynchronously.
 	 */
 	void closeRemote(Window window) {
+		closeRemote(window, null);
+	}
+
+	/**
+	 * {@link #closeRemote(Window)}, except that an end that may travel asynchronously is added to {@code later} (when
+	 * not null) instead of being sent: {@link #sendEnds(List)} sends those of one transaction in one message.
+	 */
+	void closeRemote(Window window, List<Window> later) {
 		if (dispatcher == null || window == null) {
 			return;
 		}
@@ -427,16 +438,28 @@ final class ClusterNode implements RequestHandler, Receiver {
 		if (targets.isEmpty()) {
 			return;
 		}
-		byte[] payload = encode(END, window.region(), window.writer().id(), window.key());
 		boolean allRegistered = window.registered().containsAll(targets);
 		// a window older than the lock timeout may have expired elsewhere, and loads there may have cached the old
 		// state: then the end must arrive before the commit returns, like for members that never saw the window
 		boolean expiredElsewhere = clock.nanoTime() - window.openedNanos() > lockTimeoutNanos;
 		if (allRegistered && !expiredElsewhere) {
-			cast(payload);
+			if (later != null) {
+				later.add(window);
+			}
+			else {
+				cast(encode(END, window.region(), window.writer().id(), window.key()));
+			}
 		}
 		else {
-			call(targets, payload, "end a write window on", window.region(), window.key());
+			call(targets, encode(END, window.region(), window.writer().id(), window.key()), "end a write window on",
+					window.region(), window.key());
+		}
+	}
+
+	/** Sends the ends of {@code windows} (each may travel asynchronously) to every other member in one message. */
+	void sendEnds(List<Window> windows) {
+		if (dispatcher != null && !windows.isEmpty()) {
+			cast(encodeMany(CLOSE, windows));
 		}
 	}
 
@@ -594,15 +617,15 @@ final class ClusterNode implements RequestHandler, Receiver {
 		return bytes.toByteArray();
 	}
 
-	/** One message that opens several windows: their count, then each as in a single message. */
-	private static byte[] encodeOpenings(List<Opening> openings) {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 96 * openings.size());
+	/** One message about several windows: their count, then each as in a single message. */
+	private static byte[] encodeMany(byte type, List<Window> windows) {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 96 * windows.size());
 		DataOutputStream out = new DataOutputStream(bytes);
 		try {
-			out.writeByte(OPEN);
-			out.writeInt(openings.size());
-			for (Opening o : openings) {
-				writeWindow(out, o.region, o.writer.id(), o.key);
+			out.writeByte(type);
+			out.writeInt(windows.size());
+			for (Window w : windows) {
+				writeWindow(out, w.region(), w.writer().id(), w.key());
 			}
 			out.flush();
 		}
@@ -656,6 +679,13 @@ final class ClusterNode implements RequestHandler, Receiver {
 				registered[i] = (byte) (handleWindow(in, BEGIN, sender) ? 1 : 0);
 			}
 			return registered;
+		}
+		if (type == CLOSE) {
+			int n = in.readInt();
+			for (int i = 0; i < n; i++) {
+				handleWindow(in, END, sender);
+			}
+			return Boolean.TRUE;
 		}
 		return handleWindow(in, type, sender);
 	}

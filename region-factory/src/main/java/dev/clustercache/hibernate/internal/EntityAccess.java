@@ -60,6 +60,6 @@ final class EntityAccess extends AbstractAccess implements EntityDataAccess {
 	@Override
 	public boolean afterUpdate(SharedSessionContractImplementor session, Object key, Object value,
 			Object currentVersion, Object previousVersion, SoftLock lock) {
-		return doAfterUpdate(key, value, lock);
+		return doAfterUpdate(session, key, value, lock);
 	}
 }

@@ -13,12 +13,15 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import org.hibernate.cache.CacheException;
+import org.hibernate.cache.internal.BasicCacheKeyImplementation;
 
 /**
  * Turns cache keys into bytes for invalidation messages and back. Only keys travel in invalidation mode (DESIGN.md
- * §4.6). Reading uses Java serialization behind an allow-list: basic Java value types, Hibernate's cache key classes and
- * the identifier and natural-id types of the mapped model. Any other class in a message is refused before it is
- * instantiated, and the refusal names the class.
+ * §4.6). The common shapes (a {@code Long}, {@code Integer} or {@code String}, and Hibernate's key of an entity or
+ * collection with such an identifier) are written field by field: a few dozen bytes, no class descriptors, nothing to
+ * resolve on reading. Any other key uses Java serialization, read behind an allow-list: basic Java value types,
+ * Hibernate's cache key classes and the identifier and natural-id types of the mapped model. Any other class in a
+ * message is refused before it is instantiated, and the refusal names the class.
  */
 final class KeyCodec {
 
@@ -43,16 +46,79 @@ final class KeyCodec {
 		this.classLoader = classLoader;
 	}
 
+	/** How a key is written: the common shapes field by field, anything else with Java serialization. */
+	private static final byte SERIALIZED = 0;
+	private static final byte STRING = 1;
+	private static final byte LONG = 2;
+	private static final byte INTEGER = 3;
+	/** Hibernate's key of an entity or collection whose identifier is one of the shapes above. */
+	private static final byte BASIC_KEY = 4;
+	/** Longer strings are serialized: {@link DataOutputStream#writeUTF} takes at most 65,535 bytes. */
+	private static final int MAX_COMPACT_STRING = 16_000;
+
 	static void write(DataOutputStream out, Object key) throws IOException {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-		try (ObjectOutputStream oos = new ObjectOutputStream(bytes)) {
-			oos.writeObject(key);
+		if (key instanceof BasicCacheKeyImplementation k && compact(k.getId())
+				&& compact(k.getEntityOrRoleName())) {
+			out.writeByte(BASIC_KEY);
+			out.writeUTF(k.getEntityOrRoleName());
+			out.writeInt(k.hashCode());
+			writeCompact(out, k.getId());
 		}
-		out.writeInt(bytes.size());
-		bytes.writeTo(out);
+		else if (compact(key)) {
+			writeCompact(out, key);
+		}
+		else {
+			ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+			try (ObjectOutputStream oos = new ObjectOutputStream(bytes)) {
+				oos.writeObject(key);
+			}
+			out.writeByte(SERIALIZED);
+			out.writeInt(bytes.size());
+			bytes.writeTo(out);
+		}
+	}
+
+	private static boolean compact(Object value) {
+		return value instanceof Long || value instanceof Integer
+				|| value instanceof String s && s.length() <= MAX_COMPACT_STRING;
+	}
+
+	private static void writeCompact(DataOutputStream out, Object value) throws IOException {
+		if (value instanceof Long l) {
+			out.writeByte(LONG);
+			out.writeLong(l);
+		}
+		else if (value instanceof Integer i) {
+			out.writeByte(INTEGER);
+			out.writeInt(i);
+		}
+		else {
+			out.writeByte(STRING);
+			out.writeUTF((String) value);
+		}
 	}
 
 	Object read(DataInputStream in) throws IOException {
+		byte shape = in.readByte();
+		switch (shape) {
+			case STRING:
+				return in.readUTF();
+			case LONG:
+				return in.readLong();
+			case INTEGER:
+				return in.readInt();
+			case BASIC_KEY: {
+				String entityOrRoleName = in.readUTF();
+				int hashCode = in.readInt();
+				Object id = read(in);
+				return new BasicCacheKeyImplementation((java.io.Serializable) id, entityOrRoleName, hashCode);
+			}
+			case SERIALIZED:
+				break;
+			default:
+				throw new CacheException("A cache key from another node has an unknown encoding (" + shape + "). Run "
+						+ "the same ClusterCache version on every node.");
+		}
 		byte[] bytes = new byte[in.readInt()];
 		in.readFully(bytes);
 		try {

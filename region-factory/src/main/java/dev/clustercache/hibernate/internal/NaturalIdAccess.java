@@ -47,6 +47,6 @@ final class NaturalIdAccess extends AbstractAccess implements NaturalIdDataAcces
 
 	@Override
 	public boolean afterUpdate(SharedSessionContractImplementor session, Object key, Object value, SoftLock lock) {
-		return doAfterUpdate(key, value, lock);
+		return doAfterUpdate(session, key, value, lock);
 	}
 }

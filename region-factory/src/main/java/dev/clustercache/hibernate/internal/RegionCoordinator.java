@@ -197,8 +197,10 @@ final class RegionCoordinator implements ClusterNode.Participant {
 	/**
 	 * Ends a write window here and on every member. On the writing node the committed state is cached when the window
 	 * stayed the only change to its key.
+	 *
+	 * @param session the writer's session (its transaction sends its ends together), or null
 	 */
-	boolean endWrite(WriteLock lock, Object committedValue) {
+	boolean endWrite(SharedSessionContractImplementor session, WriteLock lock, Object committedValue) {
 		if (grid != null) {
 			// the committed state is cached only if no region-wide window opened meanwhile (bulk DML may have changed
 			// the row after this commit); a window that opens now waits until this end is done, then clears it
@@ -215,7 +217,7 @@ final class RegionCoordinator implements ClusterNode.Participant {
 			statistics.count(PutOutcome.PUT);
 		}
 		if (clustered && lock.opening() != null) {
-			closeRemote(lock);
+			closeRemote(session, lock);
 		}
 		return cached;
 	}
@@ -225,11 +227,11 @@ final class RegionCoordinator implements ClusterNode.Participant {
 	 * commit). When its opening failed (the transaction could not commit), the members that did hear it are told on a
 	 * best-effort basis: a window left open there expires after the lock timeout.
 	 */
-	private void closeRemote(WriteLock lock) {
+	private void closeRemote(SharedSessionContractImplementor session, WriteLock lock) {
 		ClusterNode.Opening opening = lock.opening();
 		ClusterNode.Window window = opening.forClose();
 		if (!opening.failed()) {
-			node.closeRemote(window);
+			TransactionSynchronization.close(session, node, window);
 			return;
 		}
 		try {

@@ -222,7 +222,7 @@ final class SettingsParser {
 			return RegionMode.LOCAL;
 		}
 		throw invalid(key, s, "'local': query results are cached per node and made cluster-safe by the "
-				+ "replicated timestamps region");
+				+ "update timestamps every node keeps");
 	}
 
 	private PartitionHandling partitionHandling() {

@@ -122,7 +122,7 @@ final class TimestampsStorage implements StorageAccess, ClusterNode.Participant 
 			preInvalidate(key, ts + skewUnits, session, sync);
 		}
 		else {
-			invalidate(key, ts + skewUnits, now, sync);
+			invalidate(key, ts + skewUnits, now, session, sync);
 		}
 	}
 
@@ -143,7 +143,8 @@ final class TimestampsStorage implements StorageAccess, ClusterNode.Participant 
 		}
 	}
 
-	private void invalidate(Object key, long at, long now, TransactionSynchronization sync) {
+	private void invalidate(Object key, long at, long now, SharedSessionContractImplementor session,
+			TransactionSynchronization sync) {
 		ClusterNode.Opening opening = sync == null ? null : sync.takeSpaceWindow(this, key);
 		space(key).close(opening == null ? null : opening.writer(), at, now);
 		if (opening == null) {
@@ -152,7 +153,7 @@ final class TimestampsStorage implements StorageAccess, ClusterNode.Participant 
 			return;
 		}
 		try {
-			node.closeRemote(opening.forClose());
+			TransactionSynchronization.close(session, node, opening.forClose());
 		}
 		catch (CacheException e) {
 			LOG.warnf(e, "Could not publish the update timestamp of '%s' after a commit; cached queries on it bypass "

@@ -31,7 +31,9 @@ final class TransactionSynchronization implements CacheTransactionSynchronizatio
 	private List<ClusterNode.Opening> unconfirmed;
 	/** The windows this transaction's pre-invalidations opened on query spaces, until its invalidations end them. */
 	private Map<SpaceKey, ClusterNode.Opening> spaceWindows;
-	/** The node of the unconfirmed openings (one SessionFactory's). */
+	/** Ends of this transaction's windows that may travel asynchronously, sent together once it completed. */
+	private List<ClusterNode.Window> ends;
+	/** The node of the unconfirmed openings and the ends (one SessionFactory's). */
 	private ClusterNode node;
 	/** Set once the commit is near: later openings are awaited at once. */
 	private boolean completing;
@@ -65,7 +67,7 @@ final class TransactionSynchronization implements CacheTransactionSynchronizatio
 		}
 		WriteLock previous = openInserts.put(new InsertKey(region, key), lock);
 		if (previous != null) {
-			region.endWrite(previous, null);
+			region.endWrite(null, previous, null);
 		}
 	}
 
@@ -113,6 +115,25 @@ final class TransactionSynchronization implements CacheTransactionSynchronizatio
 	}
 
 	/**
+	 * Ends a write window on the other members. After this transaction's commit (Hibernate ends its windows then), an
+	 * end that may travel asynchronously waits for {@link #transactionCompleted} and goes in one message with the
+	 * transaction's other ends; any other end is sent at once.
+	 */
+	static void close(SharedSessionContractImplementor session, ClusterNode node, ClusterNode.Window window) {
+		if (session != null && session.getCacheTransactionSynchronization() instanceof TransactionSynchronization sync
+				&& sync.completing) {
+			if (sync.ends == null) {
+				sync.ends = new ArrayList<>();
+			}
+			sync.node = node;
+			node.closeRemote(window, sync.ends);
+		}
+		else {
+			node.closeRemote(window);
+		}
+	}
+
+	/**
 	 * Runs right before the commit: every write window opened in this transaction must be held by every member now, or
 	 * the transaction fails (a node that did not hear of a write could keep serving the state before it).
 	 */
@@ -132,6 +153,19 @@ final class TransactionSynchronization implements CacheTransactionSynchronizatio
 	@Override
 	public void transactionCompleted(boolean successful) {
 		completing = false;
+		List<ClusterNode.Window> pendingEnds = ends;
+		ends = null;
+		if (pendingEnds != null && !pendingEnds.isEmpty()) {
+			try {
+				node.sendEnds(pendingEnds);
+			}
+			catch (RuntimeException failure) {
+				// the windows stay open on the other members: they do not cache those keys or query spaces until the
+				// lock timeout, the safe direction
+				LOG.warnf(failure, "Could not send the end of %d write window(s) after a transaction completed; they "
+						+ "expire on the other members after the lock timeout", pendingEnds.size());
+			}
+		}
 		List<ClusterNode.Opening> unsent = unconfirmed;
 		unconfirmed = null; // a rolled-back write never reached its commit: no other member needs to hear of it
 		if (successful && unsent != null) {
@@ -151,7 +185,7 @@ final class TransactionSynchronization implements CacheTransactionSynchronizatio
 			openInserts.clear();
 			for (Map.Entry<InsertKey, WriteLock> e : open) {
 				try {
-					e.getKey().region().endWrite(e.getValue(), null);
+					e.getKey().region().endWrite(null, e.getValue(), null);
 				}
 				catch (RuntimeException failure) {
 					// the window stays open on the members that did not hear its end: the key is not cached there

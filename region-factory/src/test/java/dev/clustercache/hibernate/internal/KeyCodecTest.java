@@ -61,6 +61,27 @@ class KeyCodecTest {
 	}
 
 	@Test
+	void hibernateKeyWithALongId_isWrittenFieldByField_inFewBytes() throws IOException {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		try (DataOutputStream out = new DataOutputStream(bytes)) {
+			KeyCodec.write(out, new BasicCacheKeyImplementation(42L, "dev.example.Item", 42));
+		}
+		// tag, name, hash code, id: Java serialization takes about 200 bytes
+		assertThat(bytes.size()).isEqualTo(1 + 2 + "dev.example.Item".length() + 4 + 1 + 8);
+	}
+
+	@Test
+	void hibernateKeyWithAnIdOfAnotherType_roundTripsThroughSerialization() throws IOException {
+		UUID uuid = UUID.randomUUID();
+		BasicCacheKeyImplementation key = new BasicCacheKeyImplementation(uuid, "dev.example.Item", uuid.hashCode());
+
+		assertThat(roundTrip(key)).isEqualTo(key);
+		assertThat(roundTrip(new BasicCacheKeyImplementation(7, "dev.example.Item", 7))).isEqualTo(
+				new BasicCacheKeyImplementation(7, "dev.example.Item", 7));
+		assertThat(roundTrip("x".repeat(20_000))).isEqualTo("x".repeat(20_000));
+	}
+
+	@Test
 	void basicIdTypes_roundTrip() throws IOException {
 		UUID uuid = UUID.randomUUID();
 

@@ -378,7 +378,7 @@ class SettingsParserTest {
 	@Test
 	void queryModeInvalidation_failsExplainingQueryResultsStayLocal() {
 		assertFails("Invalid value for 'hibernate.cache.clustercache.query.mode': 'invalidation'. Expected 'local': "
-				+ "query results are cached per node and made cluster-safe by the replicated timestamps region.",
+				+ "query results are cached per node and made cluster-safe by the update timestamps every node keeps.",
 				ClusterCacheSettings.QUERY_MODE, "invalidation");
 	}
 
