@@ -1,9 +1,11 @@
 package dev.clustercache.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.hibernate.cache.CacheException;
 import org.hibernate.cache.spi.access.SoftLock;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.junit.jupiter.api.AfterAll;
@@ -218,6 +220,28 @@ class InvalidationRacesIT {
 		}
 		finally {
 			Access.close(loader);
+			Access.close(writer);
+		}
+	}
+
+	/**
+	 * A window that a member cannot take fails the writer's transaction in {@code transactionCompleting}, before its
+	 * commit (Hibernate then rolls it back), with a message that names what failed and where. Here B refuses the key's
+	 * class (a collection is not a key type B accepts from the wire).
+	 */
+	@Test
+	void aWindowThatAMemberCannotTake_failsTheTransactionBeforeItsCommit() {
+		SharedSessionContractImplementor writer = a.session();
+		try {
+			Object key = new java.util.ArrayList<>(java.util.List.of(ids.incrementAndGet()));
+			SoftLock lock = a.access.lockItem(writer, key, null); // nothing sent yet
+			assertThat(lock).isNotNull();
+			assertThatThrownBy(() -> Access.beforeCommit(writer))
+					.isInstanceOf(CacheException.class)
+					.hasMessageContaining("could not open a write window on")
+					.hasMessageContaining("The write fails so that no node can serve the old state");
+		}
+		finally {
 			Access.close(writer);
 		}
 	}

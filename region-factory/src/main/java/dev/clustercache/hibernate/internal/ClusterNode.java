@@ -243,23 +243,23 @@ final class ClusterNode implements RequestHandler, Receiver {
 		long sent = clock.nanoTime();
 		List<Address> targets = dispatcher == null ? List.of() : others();
 		OpeningGroup group = new OpeningGroup(openings, sent, targets);
+		if (!targets.isEmpty()) {
+			// if encoding or sending fails, no opening counts as sent: no member heard of them, none needs an end
+			group.payload = encodeMany(OPEN, openings.stream()
+					.map(o -> new Window(o.region, o.key, o.writer, Set.of(), sent)).toList());
+			try {
+				group.firstRound = dispatcher.castMessageWithFuture(targets, new BytesMessage(null, group.payload),
+						roundOptions(RETRY_INTERVAL_MILLIS));
+			}
+			catch (Exception e) {
+				throw new CacheException("Node '" + name + "' could not open a write window on "
+						+ describe(openings.get(0).region, openings.get(0).key) + ": " + e.getMessage(), e);
+			}
+			group.firstRound.whenComplete((rsps, failure) -> statistics.roundTrip(clock.nanoTime() - sent));
+		}
 		for (int i = 0; i < openings.size(); i++) {
 			openings.get(i).sentIn(group, i);
 		}
-		if (targets.isEmpty()) {
-			return;
-		}
-		group.payload = encodeMany(OPEN, openings.stream()
-				.map(o -> new Window(o.region, o.key, o.writer, Set.of(), sent)).toList());
-		try {
-			group.firstRound = dispatcher.castMessageWithFuture(targets, new BytesMessage(null, group.payload),
-					roundOptions(RETRY_INTERVAL_MILLIS));
-		}
-		catch (Exception e) {
-			throw new CacheException("Node '" + name + "' could not open a write window on "
-					+ describe(openings.get(0).region, openings.get(0).key) + ": " + e.getMessage(), e);
-		}
-		group.firstRound.whenComplete((rsps, failure) -> statistics.roundTrip(clock.nanoTime() - sent));
 	}
 
 	/**
