@@ -390,21 +390,7 @@ final class CacheRuntime {
 			b.read(user);
 		}
 		else {
-			Settings.RegionDefaults d = settings.region(kind);
-			b.memory().maxCount(d.maxEntries());
-			// an idle timeout not shorter than the lifespan never fires first (and Infinispan refuses it): leave it out,
-			// so that a short lifespan works with the default max_idle
-			boolean idleFiresFirst = d.lifespan().isZero() || d.maxIdle().compareTo(d.lifespan()) < 0;
-			if (!d.maxIdle().isZero() && idleFiresFirst) {
-				b.expiration().maxIdle(d.maxIdle().toMillis());
-			}
-			if (!d.lifespan().isZero()) {
-				b.expiration().lifespan(d.lifespan().toMillis());
-			}
-			// a simple cache skips Infinispan's interceptor chain: a hit costs a map lookup, not a locking and
-			// entry-wrapping pass plus a second one to touch the entry for max_idle (BENCHMARKS.md, JFR findings);
-			// bounds and expiration work the same. A user's definition keeps its own 'simple-cache' attribute.
-			b.simpleCache(true);
+			localRegionDefaults(b, settings.region(kind));
 		}
 		b.clustering().cacheMode(CacheMode.LOCAL);
 		b.statistics().enabled(false);
@@ -417,6 +403,28 @@ final class CacheRuntime {
 		AdvancedCache<Object, Object> cache = defineAndGet(cacheName, b.build());
 		regionSummary.put(regionName, kind.settingsName + " " + mode.externalName());
 		return new InfinispanStore(cache);
+	}
+
+	/**
+	 * A region's local cache as ClusterCache defines it when the user has no definition of their own: bounded and
+	 * expiring per the region's settings, and a simple cache on the heap, whose hits {@link InfinispanStore} reads
+	 * straight from the data container.
+	 */
+	static ConfigurationBuilder localRegionDefaults(ConfigurationBuilder b, Settings.RegionDefaults d) {
+		b.memory().maxCount(d.maxEntries());
+		// an idle timeout not shorter than the lifespan never fires first (and Infinispan refuses it): leave it out,
+		// so that a short lifespan works with the default max_idle
+		boolean idleFiresFirst = d.lifespan().isZero() || d.maxIdle().compareTo(d.lifespan()) < 0;
+		if (!d.maxIdle().isZero() && idleFiresFirst) {
+			b.expiration().maxIdle(d.maxIdle().toMillis());
+		}
+		if (!d.lifespan().isZero()) {
+			b.expiration().lifespan(d.lifespan().toMillis());
+		}
+		// a simple cache skips Infinispan's interceptor chain: a hit costs a map lookup, not a locking and
+		// entry-wrapping pass plus a second one to touch the entry for max_idle (BENCHMARKS.md, JFR findings);
+		// bounds and expiration work the same. A user's definition keeps its own 'simple-cache' attribute.
+		return b.simpleCache(true);
 	}
 
 	/**
