@@ -233,15 +233,25 @@ final class Report {
 			}
 		}
 		for (StalenessProbe.Result r : probe) {
-			if (r.provider() != Provider.CLUSTERCACHE_CLUSTER || r.error() != null) {
+			if (!r.provider().id().startsWith("clustercache") || r.error() != null) {
 				continue;
 			}
-			sb.append(String.format(Locale.ROOT, "| staleness probe: 0 stale reads | %d stale in %d trials | %s | | |%n",
-					r.staleReads(), r.trials(), r.staleReads() == 0 ? "yes" : "**no**"));
-			sb.append(String.format(Locale.ROOT, "| B serves the new value from its cache after the commit, most "
-					+ "trials | B's second read a hit in %d of %d (%.0f%%); first read a hit in %d; A (the writer) "
-					+ "hit in %d | %s | | |%n", r.hitsSecondOnB(), r.trials(), 100.0 * r.hitsSecondOnB() / r.trials(),
-					r.hitsFirstOnB(), r.hitsOnA(), r.hitsSecondOnB() * 2 > r.trials() ? "yes" : "**no**"));
+			sb.append(String.format(Locale.ROOT, "| staleness probe (%s): 0 stale reads | %d stale in %d trials | %s "
+					+ "| | |%n", r.provider().id(), r.staleReads(), r.trials(), r.staleReads() == 0 ? "yes" : "**no**"));
+			if (r.provider() == Provider.CLUSTERCACHE_CLUSTER) {
+				// invalidation: the writer caches the committed state in its own cache only; B loads it itself
+				sb.append(String.format(Locale.ROOT, "| B serves the new value from its cache after the commit, in most "
+						+ "trials where the writer's node could have put it (%s) | the writer's node keeps it in its own "
+						+ "cache only: A hit in %d of %d. B caches it on its own first load: B's second read a hit in %d "
+						+ "(%.0f%%) | not applicable (A cannot put into B's cache in this mode) | | |%n", r.provider().id(),
+						r.hitsOnA(), r.trials(), r.hitsSecondOnB(), 100.0 * r.hitsSecondOnB() / r.trials()));
+			}
+			else {
+				sb.append(String.format(Locale.ROOT, "| B serves the new value from its cache after the commit, in most "
+						+ "trials where the writer's node could have put it (%s) | B's first read a hit in %d of %d "
+						+ "(%.0f%%) | %s | | |%n", r.provider().id(), r.hitsFirstOnB(), r.trials(),
+						100.0 * r.hitsFirstOnB() / r.trials(), r.hitsFirstOnB() * 2 > r.trials() ? "yes" : "**no**"));
+			}
 		}
 	}
 

@@ -21,6 +21,7 @@ import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FORK;
 import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.NoBundler;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.TP;
 import org.jgroups.protocols.UNICAST3;
@@ -94,6 +95,9 @@ class JGroupsStacksTest {
             assertThat(transport.getDiagnosticsHandler().isEnabled()).as("diagnostics").isFalse();
             assertThat(transport.useVirtualThreads()).as("virtual threads").isFalse();
             assertThat(transport.getThreadPool().getMaxThreads()).isEqualTo(100);
+            // JGroups 5.5's default per-destination bundler, with its single sender thread, was seen spinning on a
+            // core for a whole run after a cluster start; a write's round trip also waited for that thread to wake up
+            assertThat(transport.getBundler()).as("bundler").isInstanceOf(NoBundler.class);
 
             FD_SOCK2 fdSock = protocols.findProtocol(FD_SOCK2.class);
             assertThat(fdSock.getBindAddress()).isEqualTo(transport.getBindAddress());
