@@ -159,7 +159,7 @@ public final class TestCluster implements AutoCloseable {
 	}
 
 	/**
-	 * Free loopback ports p such that p + 100 (FD_SOCK2's offset) is free too. They are drawn below Linux's ephemeral
+	 * Free loopback ports p such that p + 100 (FD_SOCK2's offset) is free too, and no two of them 100 apart. They are drawn below Linux's ephemeral
 	 * range (32768 and up), from which the outgoing connections of every process take their local ports: a port
 	 * chosen there can be taken by one between this choice and the node's bind (seen in CI as a BindException).
 	 */
@@ -173,6 +173,9 @@ public final class TestCluster implements AutoCloseable {
 					throw new IOException("no two free ports p and p + 100 in 10000-32600 after 10000 attempts");
 				}
 				int p = random.nextInt(10_000, 32_600);
+				if (result.contains(p - 100) || result.contains(p + 100)) {
+					continue; // another node's FD_SOCK2 would take p, or this one's the other node's port
+				}
 				ServerSocket s;
 				try {
 					s = new ServerSocket(p, 50, InetAddress.getLoopbackAddress());

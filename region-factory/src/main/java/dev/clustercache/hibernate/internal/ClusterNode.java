@@ -99,6 +99,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private final AtomicLong writerIds = new AtomicLong();
 	private final ForkChannel fork;
 	private final MessageDispatcher dispatcher;
+	/** Delivers this fork's round trips on the transport's receiving threads, while the fork is open. */
+	private final ForkDirectDelivery directDelivery;
 	private final ScheduledExecutorService heartbeats;
 	private final String name;
 	private String localName;
@@ -115,6 +117,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 		if (main == null) {
 			this.fork = null;
 			this.dispatcher = null;
+			this.directDelivery = null;
 			this.heartbeats = null;
 			this.name = "local";
 			return;
@@ -123,6 +126,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 		this.fork = new ForkChannel(main, FORK_STACK, FORK_CHANNEL, true, ProtocolStack.Position.ABOVE,
 				topProtocolClass(main));
 		this.dispatcher = new MessageDispatcher(fork, this).setReceiver(this);
+		this.directDelivery = ForkDirectDelivery.install(main.getProtocolStack().getTransport(), FORK_STACK);
 		this.fork.connect("ignored: a fork channel joins its main channel's cluster");
 		this.self = fork.getAddress();
 		viewAccepted(fork.getView());
@@ -579,9 +583,13 @@ final class ClusterNode implements RequestHandler, Receiver {
 		return answers;
 	}
 
+	/**
+	 * A round trip: out of band (no wait behind other messages of the sender; {@link ForkDirectDelivery} runs it on the
+	 * receiving thread) and without flow control (the answer copies the flag: it must not wait for credits).
+	 */
 	private static RequestOptions roundOptions(long timeoutMillis) {
 		return new RequestOptions(ResponseMode.GET_ALL, timeoutMillis).anycasting(true)
-				.transientFlags(Message.TransientFlag.DONT_LOOPBACK);
+				.flags(Message.Flag.OOB, Message.Flag.NO_FC).transientFlags(Message.TransientFlag.DONT_LOOPBACK);
 	}
 
 	/** A round sent earlier; it completes within its own timeout, with the members that did not answer marked so. */
@@ -821,6 +829,9 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 		if (fork != null) {
 			fork.close();
+		}
+		if (directDelivery != null) {
+			directDelivery.uninstall();
 		}
 	}
 }
