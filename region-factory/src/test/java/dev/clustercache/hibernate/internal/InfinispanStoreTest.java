@@ -125,4 +125,26 @@ class InfinispanStoreTest {
 		}
 		assertThat(store.size()).isBetween(1L, 100L);
 	}
+
+	@Test
+	void entriesReadOften_surviveAFloodOfNewOnes_theHitsStillCountForEviction() {
+		InfinispanStore store = store("hot", Duration.ZERO, Duration.ZERO);
+		for (int i = 0; i < 100; i++) {
+			store.put("old-" + i, i);
+		}
+		for (int round = 0; round < 20 * InfinispanStore.ACCESS_SAMPLE; round++) {
+			for (int i = 0; i < 50; i++) {
+				assertThat(store.get("old-" + i)).isNotNull();
+			}
+		}
+		for (int i = 0; i < 1_000; i++) {
+			store.put("new-" + i, i);
+		}
+
+		long hotKept = java.util.stream.IntStream.range(0, 50).filter(i -> store.get("old-" + i) != null).count();
+		long coldKept = java.util.stream.IntStream.range(50, 100).filter(i -> store.get("old-" + i) != null).count();
+		assertThat(hotKept).as("of the 50 entries read %d times each", 20 * InfinispanStore.ACCESS_SAMPLE)
+				.isGreaterThanOrEqualTo(45);
+		assertThat(coldKept).as("of the 50 entries never read").isLessThan(hotKept);
+	}
 }
