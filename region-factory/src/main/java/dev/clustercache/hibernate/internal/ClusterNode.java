@@ -492,10 +492,16 @@ final class ClusterNode implements RequestHandler, Receiver {
 		return result;
 	}
 
+	/**
+	 * Sends the end of windows to every other member without waiting. Out of band, so that {@link ForkDirectDelivery}
+	 * applies it on the receiving thread: no pool thread to wake, and the member may cache the key again sooner. Order
+	 * does not matter: an end is sent only after every member acknowledged its window's opening, and windows of
+	 * different writers are independent. Flow control stays on (nothing waits for an answer).
+	 */
 	private void cast(byte[] payload) {
 		try {
 			dispatcher.castMessage(null, new BytesMessage(null, payload),
-					RequestOptions.ASYNC().transientFlags(Message.TransientFlag.DONT_LOOPBACK));
+					RequestOptions.ASYNC().flags(Message.Flag.OOB).transientFlags(Message.TransientFlag.DONT_LOOPBACK));
 		}
 		catch (Exception e) {
 			throw new CacheException("Node '" + name + "' could not send the end of a write window: "

@@ -11,17 +11,18 @@ import org.jgroups.util.MessageBatch;
 
 /**
  * The transport's message processing policy with one exception: out-of-band messages of ClusterCache's fork stack (the
- * openings of write windows, synchronous ends, heartbeats, and the answers to all of them) go up on the thread that
- * read them off the network instead of being handed to the transport's thread pool. Every other message is left to the
- * policy the stack configured.
+ * openings and ends of write windows, invalidations, and the answers to them; not the heartbeats) go up on the thread
+ * that read them off the network instead of being handed to the transport's thread pool. Every other message is left
+ * to the policy the stack configured.
  * <p>
  * Why: a write waits for one round trip before its commit, and each hand-over between threads costs a wake-up, tens
  * of microseconds on a busy machine; the pool took two of the five hand-overs of a round trip (one on the member that
- * answers, one on the writer that reads the answer). Why it is safe: what runs on the receiving thread never waits for
- * the network. A member's handling of a window only updates its validation state and removes keys from its local
- * store; the writer's handling of an answer completes a future. The answer itself is sent without flow control (the
- * request carries {@code NO_FC}, the answer copies it), so it cannot wait for credits that only this thread would read.
- * JGroups' own {@code direct} policy runs whole regular messages on that thread the same way.
+ * answers, one on the writer that reads the answer), and one more for the end of each window. Why it is safe: what
+ * runs on the receiving thread never waits for the network. A member's handling of a window only updates its
+ * validation state and removes keys from its local store; the writer's handling of an answer completes a future. The
+ * answer itself is sent without flow control (the request carries {@code NO_FC}, the answer copies it), so it cannot
+ * wait for credits that only this thread would read. JGroups' own {@code direct} policy runs whole regular messages
+ * on that thread the same way.
  */
 final class ForkDirectDelivery implements MessageProcessingPolicy {
 
