@@ -159,9 +159,10 @@ public final class TestCluster implements AutoCloseable {
 	}
 
 	/**
-	 * Free loopback ports p such that p + 100 (FD_SOCK2's offset) is free too, and no two of them 100 apart. They are drawn below Linux's ephemeral
-	 * range (32768 and up), from which the outgoing connections of every process take their local ports: a port
-	 * chosen there can be taken by one between this choice and the node's bind (seen in CI as a BindException).
+	 * Free loopback ports p such that p + 100 (FD_SOCK2's offset) is free too, and no two of them 100 apart. They are
+	 * drawn below Linux's ephemeral range (32768 and up), from which the outgoing connections of every process take
+	 * their local ports: a port chosen there can be taken by one between this choice and the node's bind (seen in CI
+	 * as a BindException).
 	 */
 	public static List<Integer> freePorts(int count) {
 		List<Integer> result = new ArrayList<>();

@@ -501,7 +501,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private void cast(byte[] payload) {
 		try {
 			dispatcher.castMessage(null, new BytesMessage(null, payload),
-					RequestOptions.ASYNC().flags(Message.Flag.OOB).transientFlags(Message.TransientFlag.DONT_LOOPBACK));
+					RequestOptions.ASYNC().flags(Message.Flag.OOB)
+							.transientFlags(Message.TransientFlag.DONT_LOOPBACK));
 		}
 		catch (Exception e) {
 			throw new CacheException("Node '" + name + "' could not send the end of a write window: "

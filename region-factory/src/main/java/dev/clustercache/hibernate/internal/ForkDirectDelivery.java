@@ -62,7 +62,7 @@ final class ForkDirectDelivery implements MessageProcessingPolicy {
 		}
 	}
 
-	boolean isOurs(Message msg) {
+	private boolean isOurs(Message msg) {
 		return msg.isFlagSet(Message.Flag.OOB) && msg.getHeader(FORK.ID) instanceof FORK.ForkHeader header
 				&& forkStack.equals(header.getForkStackId());
 	}

@@ -148,7 +148,10 @@ class ForkDirectDeliveryIT {
 	private record Handled(String handler, String answer) {
 	}
 
-	/** Sends a request to {@code target}: the name of the thread that handled it there, and of the one that read the answer. */
+	/**
+	 * Sends a request to {@code target}: the names of the thread that handled it there and of the one that read the
+	 * answer.
+	 */
 	private static Handled roundTrip(MessageDispatcher dispatcher, Address target, boolean outOfBand)
 			throws Exception {
 		String[] answerThread = new String[1];
