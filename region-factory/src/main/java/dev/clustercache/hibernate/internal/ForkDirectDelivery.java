@@ -62,9 +62,9 @@ final class ForkDirectDelivery implements MessageProcessingPolicy {
 		}
 	}
 
+	/** Whether an out-of-band message (both callers check the flag already) belongs to ClusterCache's fork stack. */
 	private boolean isOurs(Message msg) {
-		return msg.isFlagSet(Message.Flag.OOB) && msg.getHeader(FORK.ID) instanceof FORK.ForkHeader header
-				&& forkStack.equals(header.getForkStackId());
+		return msg.getHeader(FORK.ID) instanceof FORK.ForkHeader header && forkStack.equals(header.getForkStackId());
 	}
 
 	@Override

@@ -24,8 +24,8 @@ import org.infinispan.factories.ComponentRegistry;
  * A bounded cache's eviction policy (Caffeine's W-TinyLFU) learns from the reads it is told of, and on every read it is
  * told of it does bookkeeping on the reading thread (a frequency sketch and a reordering, in batches): measured, that
  * bookkeeping took a tenth of a whole {@code find} hit. So one hit in {@value #ACCESS_SAMPLE} is recorded and the
- * others are quiet reads ({@code peek}). Frequencies are then counted on a sample, which keeps their order (an entry read
- * often is recorded often); Caffeine's own read buffers already drop reads under load in the same way. Expiration is
+ * others are quiet reads ({@code peek}). Frequencies are then counted on a sample, which keeps their order (an entry
+ * read often is recorded often); Caffeine's own read buffers already drop reads under load in the same way. Expiration is
  * not sampled: every hit touches its entry for {@code max_idle}.
  */
 final class InfinispanStore implements Store {
