@@ -402,16 +402,15 @@ final class CacheRuntime {
 		}
 		AdvancedCache<Object, Object> cache = defineAndGet(cacheName, b.build());
 		regionSummary.put(regionName, kind.settingsName + " " + mode.externalName());
-		return new InfinispanStore(cache);
+		return new InfinispanStore(cache, user == null ? settings.region(kind).maxEntries() : 0);
 	}
 
 	/**
-	 * A region's local cache as ClusterCache defines it when the user has no definition of their own: bounded and
-	 * expiring per the region's settings, and a simple cache on the heap, whose hits {@link InfinispanStore} reads
-	 * straight from the data container.
+	 * A region's local cache as ClusterCache defines it when the user has no definition of their own: expiring per the
+	 * region's settings, and a simple cache on the heap, whose hits {@link InfinispanStore} reads straight from the data
+	 * container. It is unbounded: {@link InfinispanStore} keeps the region's {@code max_entries}.
 	 */
 	static ConfigurationBuilder localRegionDefaults(ConfigurationBuilder b, Settings.RegionDefaults d) {
-		b.memory().maxCount(d.maxEntries());
 		// an idle timeout not shorter than the lifespan never fires first (and Infinispan refuses it): leave it out,
 		// so that a short lifespan works with the default max_idle
 		boolean idleFiresFirst = d.lifespan().isZero() || d.maxIdle().compareTo(d.lifespan()) < 0;

@@ -2,6 +2,10 @@ package dev.clustercache.hibernate.internal;
 
 import java.util.concurrent.ThreadLocalRandom;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+
 import org.infinispan.AdvancedCache;
 import org.infinispan.commons.time.TimeService;
 import org.infinispan.configuration.cache.Configuration;
@@ -19,31 +23,77 @@ import org.infinispan.factories.ComponentRegistry;
  * data container directly and does the simple cache's own expiration check and touch. Through the cache API the same
  * read also looks up the expiration manager in the component registry on every hit of an expiring entry, and passes
  * through the encoding and statistics wrappers: about a quarter of a whole {@code find} hit (BENCHMARKS.md). An expired
- * entry still goes through the cache API, which removes it and notifies as usual.
+ * entry still goes through the cache API, which removes it and notifies as usual. A hit touches its entry (for
+ * {@code max_idle}) only when the clock has moved past the entry's last use, so entries read often are not written on
+ * every read.
  * <p>
- * A bounded cache's eviction policy (Caffeine's W-TinyLFU) learns from the reads it is told of, and on every read it is
- * told of it does bookkeeping on the reading thread (a frequency sketch and a reordering, in batches): measured, that
- * bookkeeping took a tenth of a whole {@code find} hit. So one hit in {@value #ACCESS_SAMPLE} is recorded and the
- * others are quiet reads ({@code peek}). Frequencies are then counted on a sample, which keeps their order (an entry
- * read often is recorded often); Caffeine's own read buffers already drop reads under load in the same way. Expiration is
- * not sampled: every hit touches its entry for {@code max_idle}.
+ * When ClusterCache defines the cache, the bound ({@code max_entries}) is kept here, not by Infinispan's bounded
+ * container: that container is a Caffeine cache whose node stands between the map and Infinispan's entry, one more
+ * dependent memory read on every hit (an unbounded container measured 0.94 x {@code limit} on {@code findHit}, the
+ * bounded one 0.83). So the entries live in Infinispan's unbounded container, read in one map lookup as
+ * {@code limit} reads its map, and a Caffeine cache of the same keys with the same bound and policy (W-TinyLFU)
+ * decides what to evict; its evictions are evicted from the container. Every write to the container goes through
+ * this class, which keeps the two in step:
+ * <ul>
+ * <li>a put writes the container, then the policy; a removal tells the policy first. Whatever the interleaving, the
+ * container never keeps a key the policy has let go of, so the container holds at most {@code max_entries};</li>
+ * <li>the policy may keep a key the container has lost (a removal racing a put, an entry expired by Infinispan), which
+ * only makes the bound stricter until the policy evicts it, as it soon does: a key never read is the first to go.</li>
+ * </ul>
+ * The policy learns from the reads it is told of, and on every read it is told of it does bookkeeping on the reading
+ * thread (a frequency sketch and a reordering, in batches): measured, that took a tenth of a whole {@code find} hit. So
+ * one hit in {@value #ACCESS_SAMPLE} is told; frequencies are then counted on a sample, which keeps their order (an
+ * entry read often is told often); Caffeine's own read buffers drop reads under load in the same way. A user's cache
+ * definition keeps Infinispan's own bound, and one hit in {@value #ACCESS_SAMPLE} reads its container with
+ * {@code get}, the others with a quiet {@code peek}. Expiration is not sampled: a hit touches its entry for
+ * {@code max_idle}.
  */
 final class InfinispanStore implements Store {
 
-	/** One hit in this many is recorded by a bounded cache's eviction policy (a power of two). */
-	static final int ACCESS_SAMPLE = 8;
+	/** One hit in this many is told to the eviction policy (a power of two). */
+	static final int ACCESS_SAMPLE = 16;
+	/** How long a hit reuses the wall-clock time of an earlier hit for expiration: one millisecond. */
+	static final long WALL_CLOCK_REUSE_NANOS = 1_000_000;
+	private static final long READ_THE_CLOCK = Long.MIN_VALUE;
 
 	private final AdvancedCache<Object, Object> cache;
 	private final AdvancedCache<Object, Object> writes;
 	/** The data container of a simple, on-heap, object-storing cache; null for any other cache. */
 	private final DataContainer<Object, Object> direct;
 	private final TimeService timeService;
+	/** The eviction policy of the keys in {@link #direct}, with the region's bound; null when not bounded here. */
+	private final Cache<Object, Boolean> bound;
+	/**
+	 * The last wall-clock reading of a hit, with the monotonic time it was taken at. Published without a fence: its
+	 * fields are final, and a thread that sees an older reading only reads the clock again.
+	 */
+	private WallClockReading lastWallClock;
 
-	InfinispanStore(AdvancedCache<Object, Object> cache) {
+	private record WallClockReading(long nanos, long millis) {
+	}
+
+	/**
+	 * @param maxEntries the bound on the entries that this store keeps itself, or 0: the cache is then unbounded, or
+	 * bounded by its own definition
+	 */
+	InfinispanStore(AdvancedCache<Object, Object> cache, long maxEntries) {
 		this.cache = cache;
 		this.writes = cache.withFlags(Flag.IGNORE_RETURN_VALUES);
 		this.direct = readsDirectly(cache.getCacheConfiguration()) ? cache.getDataContainer() : null;
 		this.timeService = ComponentRegistry.componentOf(cache, TimeService.class);
+		if (maxEntries > 0 && cache.getCacheConfiguration().memory().isEvictionEnabled()) {
+			throw new IllegalArgumentException("The cache '" + cache.getName() + "' is bounded by its definition");
+		}
+		// maintenance (and so the eviction from the container) runs on the thread that writes or reads, as in
+		// Infinispan's own bounded container: no hand-over to a pool
+		this.bound = maxEntries <= 0 ? null : Caffeine.newBuilder().maximumSize(maxEntries).executor(Runnable::run)
+				.removalListener(this::policyRemoved).build();
+	}
+
+	private void policyRemoved(Object key, Boolean present, RemovalCause cause) {
+		if (cause.wasEvicted()) {
+			cache.evict(key);
+		}
 	}
 
 	/** Whether a read of the data container sees exactly what the cache API would return (before expiration). */
@@ -58,21 +108,52 @@ final class InfinispanStore implements Store {
 
 	@Override
 	public Object get(Object key) {
+		return direct == null ? cache.get(key) : read(direct, key, READ_THE_CLOCK);
+	}
+
+	/**
+	 * A hit's read: as {@link #get(Object)}, but the expiration check takes its wall-clock time from a reading at most
+	 * {@value #WALL_CLOCK_REUSE_NANOS} ns old, found from {@code nanos} (the monotonic time the caller read for its
+	 * lease). So a hit reads the clock once, not twice; an entry may be served up to a millisecond past its expiry.
+	 */
+	Object get(Object key, long nanos) {
 		DataContainer<Object, Object> container = direct;
 		if (container == null) {
 			return cache.get(key);
 		}
-		InternalCacheEntry<Object, Object> entry = (ThreadLocalRandom.current().nextInt() & (ACCESS_SAMPLE - 1)) == 0
-				? container.get(key) : container.peek(key);
+		WallClockReading last = lastWallClock;
+		long millis = last != null && nanos - last.nanos >= 0 && nanos - last.nanos < WALL_CLOCK_REUSE_NANOS
+				? last.millis : readWallClock(nanos);
+		return read(container, key, millis);
+	}
+
+	private long readWallClock(long nanos) {
+		long millis = timeService.wallClockTime();
+		lastWallClock = new WallClockReading(nanos, millis);
+		return millis;
+	}
+
+	/** Reads an entry at wall-clock time {@code now} in milliseconds, or {@link #READ_THE_CLOCK} if it can expire. */
+	private Object read(DataContainer<Object, Object> container, Object key, long now) {
+		boolean told = (ThreadLocalRandom.current().nextInt() & (ACCESS_SAMPLE - 1)) == 0;
+		Cache<Object, Boolean> policy = bound;
+		InternalCacheEntry<Object, Object> entry = told && policy == null ? container.get(key) : container.peek(key);
 		if (entry == null) {
 			return null;
 		}
+		if (told && policy != null) {
+			policy.getIfPresent(key);
+		}
 		if (entry.canExpire()) {
-			long now = timeService.wallClockTime();
+			if (now == READ_THE_CLOCK) {
+				now = timeService.wallClockTime();
+			}
 			if (entry.isExpired(now)) {
 				return cache.get(key);
 			}
-			entry.touch(now);
+			if (now > entry.getLastUsed()) {
+				entry.touch(now);
+			}
 		}
 		return entry.getValue();
 	}
@@ -80,15 +161,24 @@ final class InfinispanStore implements Store {
 	@Override
 	public void put(Object key, Object value) {
 		writes.put(key, value);
+		if (bound != null) {
+			bound.put(key, Boolean.TRUE);
+		}
 	}
 
 	@Override
 	public void remove(Object key) {
+		if (bound != null) {
+			bound.invalidate(key);
+		}
 		writes.remove(key);
 	}
 
 	@Override
 	public void clear() {
+		if (bound != null) {
+			bound.invalidateAll();
+		}
 		cache.clear();
 	}
 

@@ -35,10 +35,20 @@ final class Lease {
 		this.validSinceTimestamp = clock.timestamp();
 	}
 
-	/** Whether this node may serve from its caches now: the hot path, one volatile read and a clock read. */
+	/** Whether this node may serve from its caches now: one volatile read and a clock read. */
 	boolean valid() {
+		return validAt(clock.nanoTime());
+	}
+
+	/** This lease's clock, read once by a hit for the lease and for the entry's expiration. */
+	long nanoTime() {
+		return clock.nanoTime();
+	}
+
+	/** Whether this node may serve from its caches at {@code nanos}, a reading of {@link #nanoTime()}. */
+	boolean validAt(long nanos) {
 		long d = deadline;
-		return d == Long.MAX_VALUE || (d != Long.MIN_VALUE && clock.nanoTime() - d < 0);
+		return d == Long.MAX_VALUE || (d != Long.MIN_VALUE && nanos - d < 0);
 	}
 
 	long validSinceNanos() {

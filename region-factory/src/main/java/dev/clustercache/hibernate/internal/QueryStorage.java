@@ -30,12 +30,13 @@ final class QueryStorage implements StorageAccess, ClusterNode.Participant {
 
 	@Override
 	public Object getFromCache(Object key, SharedSessionContractImplementor session) {
-		if (!lease.valid()) {
+		long now = lease.nanoTime();
+		if (!lease.validAt(now)) {
 			statistics.bypassedReads.increment();
 			statistics.misses.increment();
 			return null;
 		}
-		Object value = store.get(key);
+		Object value = store.get(key, now);
 		(value == null ? statistics.misses : statistics.hits).increment();
 		return value;
 	}

@@ -90,7 +90,8 @@ final class RegionCoordinator implements ClusterNode.Participant {
 	}
 
 	Object get(SharedSessionContractImplementor session, Object key) {
-		if (!lease.valid()) {
+		long now = lease.nanoTime();
+		if (!lease.validAt(now)) {
 			statistics.bypassedReads.increment();
 			statistics.misses.increment();
 			return null;
@@ -100,7 +101,7 @@ final class RegionCoordinator implements ClusterNode.Participant {
 			(value == null ? statistics.misses : statistics.hits).increment();
 			return value;
 		}
-		Object value = store.get(key);
+		Object value = store.get(key, now);
 		(value == null ? statistics.misses : statistics.hits).increment();
 		if (value == null && session.getCacheMode().isPutEnabled()) {
 			state.registerPendingLoad(session.getSessionIdentifier(), key);

@@ -1,6 +1,7 @@
 package dev.clustercache.hibernate.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +62,7 @@ class InfinispanStoreTest {
 		ConfigurationBuilder b = CacheRuntime.localRegionDefaults(new ConfigurationBuilder(),
 				new Settings.RegionDefaults(RegionMode.LOCAL, 100, maxIdle, lifespan));
 		manager.defineConfiguration(name, b.build());
-		return new InfinispanStore(manager.<Object, Object>getCache(name).getAdvancedCache());
+		return new InfinispanStore(manager.<Object, Object>getCache(name).getAdvancedCache(), 100);
 	}
 
 	@Test
@@ -124,6 +125,88 @@ class InfinispanStoreTest {
 			store.get(i);
 		}
 		assertThat(store.size()).isBetween(1L, 100L);
+	}
+
+	@Test
+	void theBoundIsKeptByTheStore_theEvictedEntriesLeaveInfinispansContainer() {
+		InfinispanStore store = store("policy", Duration.ZERO, Duration.ZERO);
+		var cache = manager.getCache("policy").getAdvancedCache();
+		assertThat(cache.getCacheConfiguration().memory().isEvictionEnabled()).as("Infinispan's own bound").isFalse();
+		for (int i = 0; i < 1_000; i++) {
+			store.put(i, i);
+		}
+		assertThat(cache.getDataContainer().sizeIncludingExpired()).isBetween(1, 100);
+		store.clear();
+		assertThat(cache.getDataContainer().sizeIncludingExpired()).isZero();
+		for (int i = 0; i < 100; i++) {
+			store.put(i, i);
+		}
+		assertThat(store.size()).as("a clear forgets the keys in the policy too").isEqualTo(100);
+	}
+
+	@Test
+	void putsAndRemovalsOfTheSameKeysFromManyThreads_neverLeaveMoreEntriesThanTheBound() throws Exception {
+		InfinispanStore store = store("racing", Duration.ZERO, Duration.ZERO);
+		int threads = 4;
+		var start = new java.util.concurrent.CountDownLatch(1);
+		var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+		try {
+			var done = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+			for (int t = 0; t < threads; t++) {
+				int seed = t;
+				done.add(pool.submit(() -> {
+					start.await();
+					var random = new java.util.Random(seed);
+					for (int i = 0; i < 20_000; i++) {
+						int key = random.nextInt(300);
+						if (random.nextInt(4) == 0) {
+							store.remove(key);
+						}
+						else {
+							store.put(key, i);
+						}
+					}
+					return null;
+				}));
+			}
+			start.countDown();
+			for (var f : done) {
+				f.get(60, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(manager.getCache("racing").getAdvancedCache().getDataContainer().sizeIncludingExpired())
+				.isBetween(1, 100);
+	}
+
+	@Test
+	void aUsersDefinitionWithItsOwnBound_keepsInfinispansBound() {
+		ConfigurationBuilder b = new ConfigurationBuilder().simpleCache(true);
+		b.memory().maxCount(10);
+		manager.defineConfiguration("user", b.build());
+		var cache = manager.<Object, Object>getCache("user").getAdvancedCache();
+		assertThatThrownBy(() -> new InfinispanStore(cache, 100)).isInstanceOf(IllegalArgumentException.class);
+		InfinispanStore store = new InfinispanStore(cache, 0);
+		for (int i = 0; i < 100; i++) {
+			store.put(i, i);
+			store.get(i);
+		}
+		assertThat(store.size()).isBetween(1L, 10L);
+	}
+
+	@Test
+	void aHitReusesAWallClockReadingForAMillisecond_thenReadsTheClockAgain() {
+		InfinispanStore store = store("coarse", Duration.ZERO, Duration.ofSeconds(1));
+		store.put("k", "v");
+		long nanos = 5_000_000_000L;
+		assertThat(store.get("k", nanos)).isEqualTo("v");
+		time.millis.addAndGet(2_000);
+		assertThat(store.get("k", nanos + InfinispanStore.WALL_CLOCK_REUSE_NANOS - 1))
+				.as("within a millisecond of the last reading, its time is reused").isEqualTo("v");
+		assertThat(store.get("k", nanos + InfinispanStore.WALL_CLOCK_REUSE_NANOS))
+				.as("a millisecond later the clock is read, and the entry is past its lifespan").isNull();
 	}
 
 	@Test
