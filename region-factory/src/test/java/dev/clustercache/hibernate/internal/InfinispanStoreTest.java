@@ -181,6 +181,47 @@ class InfinispanStoreTest {
 				.isBetween(1, 100);
 	}
 
+	/** Blocks the removal of one key right after it left the container, until the test lets it go on. */
+	@org.infinispan.notifications.Listener(sync = true)
+	public static final class PauseAfterRemoval {
+		final java.util.concurrent.CountDownLatch removed = new java.util.concurrent.CountDownLatch(1);
+		final java.util.concurrent.CountDownLatch goOn = new java.util.concurrent.CountDownLatch(1);
+
+		@org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved
+		public void removed(org.infinispan.notifications.cachelistener.event.CacheEntryRemovedEvent<?, ?> e)
+				throws InterruptedException {
+			if (!e.isPre() && "k".equals(e.getKey())) {
+				removed.countDown();
+				assertThat(goOn.await(30, TimeUnit.SECONDS)).isTrue();
+			}
+		}
+	}
+
+	@Test
+	void aPutBetweenARemovalsTwoSteps_isStillCountedByTheBound() throws Exception {
+		InfinispanStore store = store("interleaved", Duration.ZERO, Duration.ZERO);
+		var cache = manager.getCache("interleaved");
+		PauseAfterRemoval pause = new PauseAfterRemoval();
+		cache.addListener(pause);
+		store.put("k", 0);
+		Thread remover = new Thread(() -> store.remove("k"));
+		remover.start();
+		try {
+			assertThat(pause.removed.await(30, TimeUnit.SECONDS)).isTrue();
+			store.put("k", 1); // the key is back in the container while its removal has not returned
+		}
+		finally {
+			pause.goOn.countDown();
+			remover.join(30_000);
+		}
+		cache.removeListener(pause);
+		for (int i = 0; i < 1_000; i++) {
+			store.put(i, i);
+		}
+		assertThat(cache.getAdvancedCache().getDataContainer().sizeIncludingExpired())
+				.as("the key put back is in the policy, which evicts it in its turn").isBetween(1, 100);
+	}
+
 	@Test
 	void aUsersDefinitionWithItsOwnBound_keepsInfinispansBound() {
 		ConfigurationBuilder b = new ConfigurationBuilder().simpleCache(true);
