@@ -102,7 +102,9 @@ public class RegionFactoryImpl extends RegionFactoryTemplate {
 	@Override
 	public CacheTransactionSynchronization createTransactionContext(SharedSessionContractImplementor session) {
 		CacheRuntime r = runtime;
-		if (r != null && summaryLogged.compareAndSet(false, true)) {
+		// every session comes here: a plain read first, as a failed compareAndSet still takes the cache line
+		// exclusively, and two threads opening sessions passed it back and forth (3% of a findHit with 2 threads)
+		if (r != null && !summaryLogged.get() && summaryLogged.compareAndSet(false, true)) {
 			modelReady = true;
 			markRegionsWithUnstableKeys();
 			startGridRegions();
