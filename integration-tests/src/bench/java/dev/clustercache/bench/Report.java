@@ -18,6 +18,7 @@ import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.util.ListStatistics;
 
 /**
  * Renders the generated part of BENCHMARKS.md: per workload, ops/s (median of the measurement iterations, JMH's
@@ -33,9 +34,10 @@ final class Report {
 
 	/**
 	 * One provider on one workload: throughput (median, error, slowest and fastest iteration), allocation per
-	 * operation, and the fork's CPU time per operation (median of the iterations, in ns).
+	 * operation, the fork's CPU time per operation (median of the iterations, in ns), and the number of forks.
 	 */
-	record Stats(double median, double error, double min, double max, double alloc, int threads, double cpu) {
+	record Stats(double median, double error, double min, double max, double alloc, int threads, double cpu,
+			int forks) {
 	}
 
 	private final Map<String, Map<Provider, Stats>> table = new LinkedHashMap<>();
@@ -56,34 +58,57 @@ final class Report {
 		for (String w : WORKLOADS) {
 			table.put(w, new EnumMap<>(Provider.class));
 		}
+		// a provider's workload may come in more than one result: the targets' second pass adds forks to the first
+		Map<String, List<RunResult>> byRow = new LinkedHashMap<>();
 		for (RunResult r : results) {
 			BenchmarkParams p = r.getParams();
-			params = p;
-			String bench = p.getBenchmark();
-			String workload = bench.substring(bench.lastIndexOf('.') + 1);
+			if (params == null || p.getForks() < params.getForks()) {
+				params = p;
+			}
+			byRow.computeIfAbsent(workload(p) + " " + p.getParam("provider"), k -> new ArrayList<>()).add(r);
+		}
+		for (List<RunResult> row : byRow.values()) {
+			BenchmarkParams p = row.get(0).getParams();
 			List<Double> scores = new ArrayList<>();
 			List<Double> cpu = new ArrayList<>();
-			for (BenchmarkResult br : r.getBenchmarkResults()) {
-				for (IterationResult ir : br.getIterationResults()) {
-					scores.add(ir.getPrimaryResult().getScore());
-					Result<?> c = ir.getSecondaryResults().get(CPU);
-					if (c != null) {
-						cpu.add(c.getScore());
+			double allocSum = 0;
+			int allocForks = 0;
+			int forks = 0;
+			for (RunResult r : row) {
+				for (BenchmarkResult br : r.getBenchmarkResults()) {
+					forks++;
+					for (IterationResult ir : br.getIterationResults()) {
+						scores.add(ir.getPrimaryResult().getScore());
+						Result<?> c = ir.getSecondaryResults().get(CPU);
+						if (c != null) {
+							cpu.add(c.getScore());
+						}
 					}
 				}
+				Result<?> alloc = r.getSecondaryResults().get(ALLOC);
+				if (alloc != null) {
+					allocSum += alloc.getScore() * r.getBenchmarkResults().size();
+					allocForks += r.getBenchmarkResults().size();
+				}
 			}
-			cpu.sort(null);
 			if (scores.isEmpty()) {
 				continue;
 			}
+			double error = row.size() == 1 ? row.get(0).getPrimaryResult().getScoreError()
+					: new ListStatistics(scores.stream().mapToDouble(Double::doubleValue).toArray())
+							.getMeanErrorAt(0.999);
+			cpu.sort(null);
 			scores.sort(null);
-			Result<?> alloc = r.getSecondaryResults().get(ALLOC);
-			double error = r.getPrimaryResult().getScoreError();
-			table.computeIfAbsent(workload, k -> new EnumMap<>(Provider.class)).put(Provider.of(p.getParam("provider")),
-					new Stats(median(scores), error, scores.get(0),
-							scores.get(scores.size() - 1), alloc == null ? Double.NaN : alloc.getScore(),
-							p.getThreads(), cpu.isEmpty() ? Double.NaN : median(cpu)));
+			table.computeIfAbsent(workload(p), k -> new EnumMap<>(Provider.class)).put(
+					Provider.of(p.getParam("provider")), new Stats(median(scores), error, scores.get(0),
+							scores.get(scores.size() - 1), allocForks == 0 ? Double.NaN : allocSum / allocForks,
+							p.getThreads(), cpu.isEmpty() ? Double.NaN : median(cpu), forks));
 		}
+	}
+
+	private static String workload(BenchmarkParams p) {
+		String bench = p.getBenchmark();
+		return bench.substring(bench.lastIndexOf('.') + 1);
 	}
 
 	private static double median(List<Double> sorted) {
@@ -99,12 +124,12 @@ final class Report {
 				System.getProperty("java.vm.name"), System.getProperty("java.version"), load, took.toMinutes(),
 				took.toSecondsPart(), smoke ? " **Smoke run: one short iteration, the numbers mean nothing.**" : ""));
 		if (params != null) {
-			sb.append(String.format(Locale.ROOT, "JMH %s: %d fork per provider and workload, warmup %d x %s, "
-					+ "measurement %d x %s, `-prof gc`.%n", params.getJmhVersion(), params.getForks(),
+			sb.append(String.format(Locale.ROOT, "JMH %s: %d fork per provider and workload%s, warmup %d x %s, "
+					+ "measurement %d x %s, `-prof gc`.%n", params.getJmhVersion(), params.getForks(), moreForks(),
 					params.getWarmup().getCount(), params.getWarmup().getTime(), params.getMeasurement().getCount(),
 					params.getMeasurement().getTime()));
 		}
-		sb.append("\nops/s is the median of the measurement iterations; ± is JMH's 99.9% error; \"range\" is the "
+		sb.append("\nops/s is the median of the measurement iterations (of every fork); ± is JMH's 99.9% error; \"range\" is the "
 				+ "slowest and fastest iteration. A ratio's range divides the provider's slowest iteration by "
 				+ "`limit`'s fastest and the other way round. CPU is the fork's CPU time (every thread: the workload's, "
 				+ "JGroups', GC, JIT) per operation, median of the iterations; \"CPU vs limit\" is `limit`'s CPU per "
@@ -133,6 +158,22 @@ final class Report {
 			sb.append("\n### Not measured\n\n").append(notMeasured);
 		}
 		return sb.toString();
+	}
+
+	/** The rows measured in more forks than the others (the targets' second pass), as a clause of the header. */
+	private String moreForks() {
+		Map<Integer, List<String>> rows = new java.util.TreeMap<>();
+		for (Map.Entry<String, Map<Provider, Stats>> e : table.entrySet()) {
+			for (Map.Entry<Provider, Stats> r : e.getValue().entrySet()) {
+				if (r.getValue().forks() > params.getForks()) {
+					rows.computeIfAbsent(r.getValue().forks(), k -> new ArrayList<>())
+							.add(r.getKey().id() + " on " + e.getKey());
+				}
+			}
+		}
+		StringBuilder sb = new StringBuilder();
+		rows.forEach((forks, names) -> sb.append("; ").append(forks).append(" for ").append(String.join(", ", names)));
+		return sb.isEmpty() ? "" : sb + " (the targets' ratios: their iterations pooled)";
 	}
 
 	private static List<String> defaultProviders() {
