@@ -24,8 +24,10 @@ import org.infinispan.factories.ComponentRegistry;
  * read also looks up the expiration manager in the component registry on every hit of an expiring entry, and passes
  * through the encoding and statistics wrappers: about a quarter of a whole {@code find} hit (BENCHMARKS.md). An expired
  * entry still goes through the cache API, which removes it and notifies as usual. A hit touches its entry (for
- * {@code max_idle}) only when the clock has moved past the entry's last use, so entries read often are not written on
- * every read.
+ * {@code max_idle}) only when its recorded last use is at least a hundredth of {@code max_idle} old (at most a second,
+ * at least a millisecond): an entry read often is not written on every read. A write on every hit made each entry's
+ * memory change hands between the cores of the threads that read it, where reads alone let every core keep a copy
+ * (findHit on 2 threads, BENCHMARKS.md); the entry may then expire up to that hundredth before {@code max_idle} has passed since its last read, which only costs a miss.
  * <p>
  * When ClusterCache defines the cache, the bound ({@code max_entries}) is kept here, not by Infinispan's bounded
  * container: that container is a Caffeine cache whose node stands between the map and Infinispan's entry, one more
@@ -45,8 +47,8 @@ import org.infinispan.factories.ComponentRegistry;
  * one hit in {@value #ACCESS_SAMPLE} is told; frequencies are then counted on a sample, which keeps their order (an
  * entry read often is told often); Caffeine's own read buffers drop reads under load in the same way. A user's cache
  * definition keeps Infinispan's own bound, and one hit in {@value #ACCESS_SAMPLE} reads its container with
- * {@code get}, the others with a quiet {@code peek}. Expiration is not sampled: a hit touches its entry for
- * {@code max_idle}.
+ * {@code get}, the others with a quiet {@code peek}. Expiration is not sampled: every hit checks it, and
+ * touches its entry as above.
  */
 final class InfinispanStore implements Store {
 
@@ -55,12 +57,16 @@ final class InfinispanStore implements Store {
 	/** How long a hit reuses the wall-clock time of an earlier hit for expiration: one millisecond. */
 	static final long WALL_CLOCK_REUSE_NANOS = 1_000_000;
 	private static final long READ_THE_CLOCK = Long.MIN_VALUE;
+	/** The longest that a hit leaves its entry's recorded last use behind: one second. */
+	static final long MAX_TOUCH_INTERVAL_MILLIS = 1_000;
 
 	private final AdvancedCache<Object, Object> cache;
 	private final AdvancedCache<Object, Object> writes;
 	/** The data container of a simple, on-heap, object-storing cache; null for any other cache. */
 	private final DataContainer<Object, Object> direct;
 	private final TimeService timeService;
+	/** A hit touches its entry when the entry's last use is at least this many milliseconds old. */
+	private final long touchIntervalMillis;
 	/** The eviction policy of the keys in {@link #direct}, with the region's bound; null when not bounded here. */
 	private final Cache<Object, Boolean> bound;
 	/**
@@ -81,6 +87,7 @@ final class InfinispanStore implements Store {
 		this.writes = cache.withFlags(Flag.IGNORE_RETURN_VALUES);
 		this.direct = readsDirectly(cache.getCacheConfiguration()) ? cache.getDataContainer() : null;
 		this.timeService = ComponentRegistry.componentOf(cache, TimeService.class);
+		this.touchIntervalMillis = touchInterval(cache.getCacheConfiguration().expiration().maxIdle());
 		if (maxEntries > 0 && cache.getCacheConfiguration().memory().isEvictionEnabled()) {
 			throw new IllegalArgumentException("The cache '" + cache.getName() + "' is bounded by its definition");
 		}
@@ -94,6 +101,11 @@ final class InfinispanStore implements Store {
 		if (cause.wasEvicted()) {
 			cache.evict(key);
 		}
+	}
+
+	/** How old an entry's last use must be for a hit to touch it, for a cache whose max idle is {@code maxIdle} ms. */
+	static long touchInterval(long maxIdle) {
+		return maxIdle <= 0 ? 1 : Math.max(1, Math.min(MAX_TOUCH_INTERVAL_MILLIS, maxIdle / 100));
 	}
 
 	/** Whether a read of the data container sees exactly what the cache API would return (before expiration). */
@@ -151,7 +163,8 @@ final class InfinispanStore implements Store {
 			if (entry.isExpired(now)) {
 				return cache.get(key);
 			}
-			if (now > entry.getLastUsed()) {
+			// an entry without max_idle has no last use to record (-1, and touch does nothing)
+			if (now - entry.getLastUsed() >= touchIntervalMillis) {
 				entry.touch(now);
 			}
 		}

@@ -118,6 +118,33 @@ class InfinispanStoreTest {
 	}
 
 	@Test
+	void aHit_touchesItsEntryOnlyWhenTheLastUseIsAHundredthOfMaxIdleOld() {
+		assertThat(InfinispanStore.touchInterval(Duration.ofMinutes(10).toMillis())).as("at most a second")
+				.isEqualTo(1_000);
+		assertThat(InfinispanStore.touchInterval(10_000)).isEqualTo(100);
+		assertThat(InfinispanStore.touchInterval(50)).as("at least a millisecond").isEqualTo(1);
+		assertThat(InfinispanStore.touchInterval(-1)).as("no max_idle").isEqualTo(1);
+
+		InfinispanStore store = store("touch", Duration.ofSeconds(10), Duration.ofHours(1));
+		var container = manager.getCache("touch").getAdvancedCache().getDataContainer();
+		store.put("k", "v");
+		long put = container.peek("k").getLastUsed();
+		time.millis.addAndGet(99);
+		assertThat(store.get("k")).isEqualTo("v");
+		assertThat(container.peek("k").getLastUsed()).as("99 ms after the put").isEqualTo(put);
+		time.millis.addAndGet(1);
+		assertThat(store.get("k", System.nanoTime())).isEqualTo("v");
+		assertThat(container.peek("k").getLastUsed()).as("100 ms after the put").isEqualTo(put + 100);
+		// read every 9,950 ms: each read finds the last use older than 100 ms, so max_idle counts from it
+		for (int i = 0; i < 3; i++) {
+			time.millis.addAndGet(9_950);
+			assertThat(store.get("k")).as("read %d", i).isEqualTo("v");
+		}
+		time.millis.addAndGet(10_001);
+		assertThat(store.get("k")).as("10,001 ms after the last read").isNull();
+	}
+
+	@Test
 	void aStoreBoundedToMaxEntries_keepsAtMostThatMany() {
 		InfinispanStore store = store("bounded", Duration.ZERO, Duration.ZERO);
 		for (int i = 0; i < 1_000; i++) {
