@@ -248,9 +248,10 @@ public final class ClusterLauncher implements AutoCloseable {
 		}
 		jdbcUrl = db.url();
 		List<Integer> jgroupsPorts = choosesJGroupsPorts() ? freeJGroupsPorts(options.nodes()) : List.of();
+		List<Integer> httpPorts = freeHttpPorts(options.nodes(), jgroupsPorts);
 		for (int i = 0; i < options.nodes(); i++) {
 			String name = String.valueOf((char) ('A' + i));
-			int port = H2Server.freePort();
+			int port = httpPorts.get(i);
 			List<String> args = new ArrayList<>(List.of("node", "--name", name, "--port", Integer.toString(port),
 					"--db", db.url(), "--db-user", db.user(), "--db-password", db.password(), "--stack",
 					options.stack(), "--cluster-name", clusterName));
@@ -296,6 +297,22 @@ public final class ClusterLauncher implements AutoCloseable {
 			int p = H2Server.freePort();
 			if (p + 100 <= 65535 && !ports.contains(p) && !ports.contains(p + 100) && !ports.contains(p - 100)
 					&& isFree(p + 100)) {
+				ports.add(p);
+			}
+		}
+		return ports;
+	}
+
+	/**
+	 * Free ports of 127.0.0.1 for the nodes' HTTP servers, all chosen before any node starts: a port chosen while the
+	 * node before is still starting can be the one that node was given (the kernel hands a port it just closed out
+	 * again), and none is a JGroups port of {@code jgroupsPorts} or its FD_SOCK2 port (+100).
+	 */
+	static List<Integer> freeHttpPorts(int count, List<Integer> jgroupsPorts) {
+		List<Integer> ports = new ArrayList<>();
+		while (ports.size() < count) {
+			int p = H2Server.freePort();
+			if (!ports.contains(p) && !jgroupsPorts.contains(p) && !jgroupsPorts.contains(p - 100)) {
 				ports.add(p);
 			}
 		}
