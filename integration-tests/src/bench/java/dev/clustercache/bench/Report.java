@@ -58,7 +58,7 @@ final class Report {
 		for (String w : WORKLOADS) {
 			table.put(w, new EnumMap<>(Provider.class));
 		}
-		// a provider's workload may come in more than one result: the targets' second pass adds forks to the first
+		// a provider's workload may come in more than one result: the targets' rounds add forks to the main pass
 		Map<String, List<RunResult>> byRow = new LinkedHashMap<>();
 		for (RunResult r : results) {
 			BenchmarkParams p = r.getParams();
@@ -160,7 +160,7 @@ final class Report {
 		return sb.toString();
 	}
 
-	/** The rows measured in more forks than the others (the targets' second pass), as a clause of the header. */
+	/** The rows measured in more forks than the others (the targets' rounds), as a clause of the header. */
 	private String moreForks() {
 		Map<Integer, List<String>> rows = new java.util.TreeMap<>();
 		for (Map.Entry<String, Map<Provider, Stats>> e : table.entrySet()) {

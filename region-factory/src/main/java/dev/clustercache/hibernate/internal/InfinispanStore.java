@@ -25,9 +25,10 @@ import org.infinispan.factories.ComponentRegistry;
  * through the encoding and statistics wrappers: about a quarter of a whole {@code find} hit (BENCHMARKS.md). An expired
  * entry still goes through the cache API, which removes it and notifies as usual. A hit touches its entry (for
  * {@code max_idle}) only when its recorded last use is at least a hundredth of {@code max_idle} old (at most a second,
- * at least a millisecond): an entry read often is not written on every read. A write on every hit made each entry's
- * memory change hands between the cores of the threads that read it, where reads alone let every core keep a copy
- * (findHit on 2 threads, BENCHMARKS.md); the entry may then expire up to that hundredth before {@code max_idle} has passed since its last read, which only costs a miss.
+ * at least a millisecond): an entry read often is not written on every read, so threads on other cores that read it
+ * can keep their copies of its memory (the effect on findHit was within the benchmarks' noise, BENCHMARKS.md). The
+ * entry may then expire up to that hundredth before {@code max_idle} has passed since its last read, which only costs
+ * a miss.
  * <p>
  * When ClusterCache defines the cache, the bound ({@code max_entries}) is kept here, not by Infinispan's bounded
  * container: that container is a Caffeine cache whose node stands between the map and Infinispan's entry, one more
