@@ -44,9 +44,13 @@ import java.util.stream.Collectors;
  */
 public final class ClusterLauncher implements AutoCloseable {
 
-	/** JVM options of a node: small heap, cheap GC and JIT, so that several fit on a 2-core machine. */
+	/**
+	 * JVM options of a node: small heap, cheap GC and JIT, so that several fit on a 2-core machine; one line per log
+	 * record, with the time to the millisecond, so that the nodes' logs can be laid side by side.
+	 */
 	public static final List<String> DEFAULT_NODE_JVM_OPTIONS = List.of("-Xmx256m", "-Xss512k", "-XX:+UseSerialGC",
-			"-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true");
+			"-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true",
+			"-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL %4$s [%3$s] %5$s%6$s%n");
 	private static final String JGROUPS = "hibernate.cache.clustercache.jgroups.";
 	private static final List<String> DB_JVM_OPTIONS = List.of("-Xmx128m", "-XX:+UseSerialGC",
 			"-XX:TieredStopAtLevel=1");

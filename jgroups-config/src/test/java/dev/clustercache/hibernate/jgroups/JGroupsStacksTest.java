@@ -110,7 +110,9 @@ class JGroupsStacksTest {
             assertThat(merge.getMinInterval()).isEqualTo(2_000);
             assertThat(merge.getMaxInterval()).isEqualTo(5_000);
             GMS gms = protocols.findProtocol(GMS.class);
-            assertThat(gms.getJoinTimeout()).isEqualTo(1_000);
+            // 1 s was too short on a busy machine: a restarted node heard no answer in time, started a cluster of its
+            // own and, until MERGE3 merged it about 8 s later, wrote without invalidating the others (stale reads)
+            assertThat(gms.getJoinTimeout()).isEqualTo(3_000);
             assertThat(gms.printLocalAddress()).isFalse();
             assertThat(protocols.getProtocols()).extracting(p -> p.getClass().getSimpleName())
                     .contains("NAKACK2", "UNICAST3", "STABLE", "UFC", "MFC", "FRAG4");

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.jgroups.JChannel;
+import org.jgroups.protocols.DELAY;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -42,6 +44,32 @@ class LocalhostStackIT {
             assertThat(cluster.node(node).getProtocolStack().getTransport().localPhysicalAddress().toString())
                     .startsWith("127.0.0.1:78");
         }
+    }
+
+    /**
+     * A node that starts while the machine is busy (or its JVM stalls) hears the members' answers to its discovery late.
+     * If none arrives within {@code join_timeout}, it starts a cluster of its own: a split from its first second, in
+     * which its writes reach no other member's cache until MERGE3 merges it (about 8 s). With the 1 s the stacks had,
+     * a node restarted under load did that, and the sample cluster served stale reads on every node. Here C receives
+     * everything 2 s late (JGroups' DELAY protocol above its transport), and must still join A and B from the start.
+     */
+    @Test
+    void joinerThatHearsTheMembersTwoSecondsLate_joinsThemInsteadOfStartingAlone() throws Exception {
+        for (String node : SURVIVORS) {
+            cluster.start(node, JGroupsStacks.DEFAULT_STACK, ALL_DEFAULTS, Set.of());
+        }
+        cluster.awaitView(Duration.ofSeconds(20), SURVIVORS, "A", "B");
+
+        long start = System.nanoTime();
+        JChannel c = cluster.start("C", JGroupsStacks.DEFAULT_STACK, ALL_DEFAULTS,
+                xml -> xml.replaceFirst("(<TCP\\b[^>]*/>)", "$1\n    <DELAY in_delay=\"2000\" constant_delay=\"true\"/>"));
+        System.out.println("localhost: C, hearing everything 2 s late, connected after " + seconds(since(start))
+                + " with view " + c.getView());
+
+        assertThat(c.getProtocolStack().<DELAY>findProtocol(DELAY.class)).as("the delay is in C's stack").isNotNull();
+        assertThat(c.getView().getMembers()).extracting(Object::toString)
+                .as("C's first view: it joined A and B, it did not start alone")
+                .containsExactlyInAnyOrder("A", "B", "C");
     }
 
     @Test

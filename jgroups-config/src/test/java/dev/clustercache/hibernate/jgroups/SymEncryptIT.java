@@ -55,7 +55,12 @@ class SymEncryptIT {
     }
 
     private JChannel start(String node, Path keystore, Set<Security> security) throws Exception {
-        Map<String, String> properties = new HashMap<>();
+        return start(node, keystore, security, Map.of());
+    }
+
+    private JChannel start(String node, Path keystore, Set<Security> security, Map<String, String> extra)
+            throws Exception {
+        Map<String, String> properties = new HashMap<>(extra);
         properties.put("jgroups.bind_addr", "127.0.0.1");
         properties.put("jgroups.bind_port", String.valueOf(ports[NODES.indexOf(node)]));
         properties.put("jgroups.port_range", "0");
@@ -109,7 +114,8 @@ class SymEncryptIT {
     /**
      * What JGroups 5.5 does with a member whose key differs: the coordinator cannot decrypt its JOIN and logs
      * {@code A: rejected decryption of unicast message from non-member C} (ERROR) for every attempt and retransmission;
-     * C logs {@code C: JOIN(C) sent to A timed out} (WARN) on each of its 10 attempts of 1 s, then
+     * C logs {@code C: JOIN(C) sent to A timed out} (WARN) on each of its 10 attempts of {@code jgroups.join_timeout}
+     * (1 s here, to keep the test short; 3 s by default), then
      * {@code C: too many JOIN attempts (10): becoming singleton} and runs alone. Nothing C sends reaches A or B.
      */
     @Test
@@ -121,7 +127,7 @@ class SymEncryptIT {
         Path otherKey = TestKeystores.aesKeystore(dir.resolve("other.p12"));
 
         long start = System.nanoTime();
-        JChannel c = start("C", otherKey, encrypted);
+        JChannel c = start("C", otherKey, encrypted, Map.of("jgroups.join_timeout", "1s"));
         System.out.println("encrypt: C with another key gave up joining after " + seconds(since(start))
                 + " and runs alone: " + c.getView());
 

@@ -735,13 +735,21 @@ final class ClusterNode implements RequestHandler, Receiver {
 		return true;
 	}
 
+	/**
+	 * Applies a view, unless it is not newer than the one applied last: the constructor applies the fork's view after
+	 * connecting, while JGroups may already be delivering a newer one on its own thread, and an older view applied last
+	 * would leave out a member that joined (its writes would then skip it).
+	 */
 	@Override
-	public void viewAccepted(View newView) {
+	public synchronized void viewAccepted(View newView) {
 		if (newView == null) {
 			return;
 		}
+		View old = this.view;
+		if (old != null && newView.getViewId().compareToIDs(old.getViewId()) <= 0) {
+			return;
+		}
 		try {
-			View old = this.view;
 			boolean leaseWasValid = lease.valid();
 			this.view = newView;
 			if (self == null && fork != null) {
