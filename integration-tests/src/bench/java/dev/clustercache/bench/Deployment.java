@@ -62,6 +62,8 @@ public final class Deployment implements AutoCloseable {
 	private final List<Integer> ports;
 	private final List<SessionFactoryImplementor> nodes = new ArrayList<>();
 	private final List<HazelcastInstance> hazelcast = new ArrayList<>();
+	/** A one-node provider's second SessionFactory: idle, no second-level cache (see {@link #startNodes}). */
+	private SessionFactoryImplementor twin;
 	private Path tempDir;
 
 	private Deployment(Provider provider, String name, List<Integer> ports) {
@@ -106,11 +108,35 @@ public final class Deployment implements AutoCloseable {
 		if (provider == Provider.HAZELCAST_LOCAL || provider == Provider.HAZELCAST_CLUSTER) {
 			startHazelcast();
 		}
-		for (int i = 0; i < provider.nodes(); i++) {
-			nodes.add(buildSessionFactory(settings(i, statistics)));
+		// Every fork bootstraps Hibernate twice, after node A has opened sessions, so that Hibernate's own session
+		// opening runs on the same JIT state under every provider. A bootstrap calls Hibernate's
+		// AbstractServiceRegistryImpl.getService hundreds of times with other services; once A's sessions have started
+		// its profiling, they leave a second type in its profile at the cast to Service. C2 then checks every session
+		// opening's ExtensionIntegrationService against two interfaces through its implementation class's one-element
+		// secondary-supers cache, which the two checks overwrite in turn (JDK-8180450, fixed in JDK 23): about 30 ns
+		// more per session on one thread, and a cache line that both threads write on two. Whether a second bootstrap
+		// did so depended on timing: measured, in every fork of infinispan-cluster and in most of clustercache-cluster,
+		// in no fork of limit with one bootstrap (BENCHMARKS.md). Now it does in every fork of every provider. A
+		// one-node provider's second SessionFactory is idle and has no second-level cache.
+		nodes.add(buildSessionFactory(settings(provider, 0, statistics)));
+		openSessions(nodes.get(0), SESSIONS_BEFORE_SECOND_BOOTSTRAP);
+		for (int i = 1; i < provider.nodes(); i++) {
+			nodes.add(buildSessionFactory(settings(provider, i, statistics)));
+		}
+		if (!provider.clustered()) {
+			twin = buildSessionFactory(settings(Provider.NONE, 1, statistics));
 		}
 		if (provider.clustered()) {
 			await("every node sees " + provider.nodes() + " members", this::clusterFormed);
+		}
+	}
+
+	/** Enough session openings on node A for the JIT to profile them (its threshold is a few thousand calls). */
+	static final int SESSIONS_BEFORE_SECOND_BOOTSTRAP = 20_000;
+
+	private static void openSessions(SessionFactoryImplementor sf, int count) {
+		for (int i = 0; i < count; i++) {
+			sf.openSession().close();
 		}
 	}
 
@@ -118,7 +144,7 @@ public final class Deployment implements AutoCloseable {
 		return String.valueOf((char) ('A' + index));
 	}
 
-	private Map<String, Object> settings(int index, boolean statistics) {
+	private Map<String, Object> settings(Provider provider, int index, boolean statistics) {
 		Map<String, Object> s = new HashMap<>();
 		s.put("hibernate.connection.url", "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
 		s.put("hibernate.connection.username", "sa");
@@ -357,6 +383,14 @@ public final class Deployment implements AutoCloseable {
 
 	@Override
 	public void close() {
+		if (twin != null) {
+			try {
+				twin.close();
+			}
+			catch (RuntimeException e) {
+				System.err.println("Could not close the second SessionFactory of " + provider.id() + ": " + e);
+			}
+		}
 		for (int i = nodes.size() - 1; i >= 0; i--) {
 			try {
 				nodes.get(i).close();
