@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 import java.util.stream.Collectors;
 
 /**
@@ -296,15 +297,8 @@ public final class ClusterLauncher implements AutoCloseable {
 
 	/** Free ports p of 127.0.0.1 such that p + 100 (the port of JGroups' FD_SOCK2) is free too. */
 	static List<Integer> freeJGroupsPorts(int count) {
-		List<Integer> ports = new ArrayList<>();
-		while (ports.size() < count) {
-			int p = H2Server.freePort();
-			if (p + 100 <= 65535 && !ports.contains(p) && !ports.contains(p + 100) && !ports.contains(p - 100)
-					&& isFree(p + 100)) {
-				ports.add(p);
-			}
-		}
-		return ports;
+		return freePorts(count, (p, chosen) -> p + 100 <= 65535 && !chosen.contains(p + 100)
+				&& !chosen.contains(p - 100) && isFree(p + 100));
 	}
 
 	/**
@@ -313,10 +307,15 @@ public final class ClusterLauncher implements AutoCloseable {
 	 * again), and none is a JGroups port of {@code jgroupsPorts} or its FD_SOCK2 port (+100).
 	 */
 	static List<Integer> freeHttpPorts(int count, List<Integer> jgroupsPorts) {
+		return freePorts(count, (p, chosen) -> !jgroupsPorts.contains(p) && !jgroupsPorts.contains(p - 100));
+	}
+
+	/** {@code count} distinct free ports of 127.0.0.1, each also {@code acceptable} beside those chosen before it. */
+	private static List<Integer> freePorts(int count, BiPredicate<Integer, List<Integer>> acceptable) {
 		List<Integer> ports = new ArrayList<>();
 		while (ports.size() < count) {
 			int p = H2Server.freePort();
-			if (!ports.contains(p) && !jgroupsPorts.contains(p) && !jgroupsPorts.contains(p - 100)) {
+			if (!ports.contains(p) && acceptable.test(p, ports)) {
 				ports.add(p);
 			}
 		}
