@@ -39,10 +39,11 @@ import dev.clustercache.hibernate.jgroups.JGroupsStacks;
 /**
  * One provider's nodes in this JVM: one SessionFactory per node (A, and B for a cluster) over one shared in-memory H2
  * database, the data inserted and every node's caches warmed. A one-node provider's fork also holds a second, idle
- * SessionFactory without a cache, so that every fork bootstraps Hibernate twice (see {@link #startNodes}). Clustered providers talk over 127.0.0.1 only, on free
- * ports chosen here: JGroups with the shipped {@code localhost} stack, TCP and TCPPING bound to 127.0.0.1 (ClusterCache
- * by its setting {@code jgroups.stack=localhost}, Infinispan's module by a file of that stack), Hazelcast with TCP/IP
- * join to 127.0.0.1 members only, multicast, auto-detection and phone-home off.
+ * SessionFactory without a cache, so that every fork bootstraps Hibernate twice (see {@link #startNodes}). Clustered
+ * providers talk over 127.0.0.1 only, on free ports chosen here: JGroups with the shipped {@code localhost} stack, TCP
+ * and TCPPING bound to 127.0.0.1 (ClusterCache by its setting {@code jgroups.stack=localhost}, Infinispan's module by a
+ * file of that stack), Hazelcast with TCP/IP join to 127.0.0.1 members only, multicast, auto-detection and phone-home
+ * off.
  */
 public final class Deployment implements AutoCloseable {
 
