@@ -125,11 +125,11 @@ public final class Deployment implements AutoCloseable {
 		for (int i = 1; i < provider.nodes(); i++) {
 			nodes.add(buildSessionFactory(settings(provider, i, statistics)));
 		}
-		if (!provider.clustered()) {
-			twin = buildSessionFactory(settings(Provider.NONE, 1, statistics));
-		}
 		if (provider.clustered()) {
 			await("every node sees " + provider.nodes() + " members", this::clusterFormed);
+		}
+		else {
+			twin = buildSessionFactory(settings(Provider.NONE, 1, statistics));
 		}
 	}
 
@@ -146,7 +146,7 @@ public final class Deployment implements AutoCloseable {
 		return String.valueOf((char) ('A' + index));
 	}
 
-	private Map<String, Object> settings(Provider provider, int index, boolean statistics) {
+	private Map<String, Object> settings(Provider kind, int index, boolean statistics) {
 		Map<String, Object> s = new HashMap<>();
 		s.put("hibernate.connection.url", "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
 		s.put("hibernate.connection.username", "sa");
@@ -154,10 +154,10 @@ public final class Deployment implements AutoCloseable {
 		s.put("hibernate.connection.pool_size", "8");
 		s.put("hibernate.hbm2ddl.auto", index == 0 ? "create-drop" : "none");
 		s.put("hibernate.generate_statistics", String.valueOf(statistics));
-		boolean cache = provider != Provider.NONE;
+		boolean cache = kind != Provider.NONE;
 		s.put("hibernate.cache.use_second_level_cache", String.valueOf(cache));
 		s.put("hibernate.cache.use_query_cache", String.valueOf(cache));
-		switch (provider) {
+		switch (kind) {
 			case NONE -> {
 				// no region factory
 			}
@@ -171,7 +171,7 @@ public final class Deployment implements AutoCloseable {
 			}
 			case INFINISPAN_LOCAL, INFINISPAN_CLUSTER -> {
 				s.put("hibernate.cache.region.factory_class", INFINISPAN_FACTORY);
-				if (provider == Provider.INFINISPAN_LOCAL) {
+				if (kind == Provider.INFINISPAN_LOCAL) {
 					s.put("hibernate.cache.infinispan.cfg",
 							"org/infinispan/hibernate/cache/commons/builder/infinispan-configs-local.xml");
 				}
@@ -183,7 +183,7 @@ public final class Deployment implements AutoCloseable {
 				s.put("hibernate.cache.infinispan.collection.memory.size", "20000");
 			}
 			case HAZELCAST_LOCAL, HAZELCAST_CLUSTER -> {
-				s.put("hibernate.cache.region.factory_class", provider == Provider.HAZELCAST_LOCAL
+				s.put("hibernate.cache.region.factory_class", kind == Provider.HAZELCAST_LOCAL
 						? "com.hazelcast.hibernate.HazelcastLocalCacheRegionFactory"
 						: "com.hazelcast.hibernate.HazelcastCacheRegionFactory");
 				s.put("hibernate.cache.hazelcast.instance_name", hazelcastName(index));
@@ -193,7 +193,7 @@ public final class Deployment implements AutoCloseable {
 				s.put("hibernate.cache.region.factory_class", "clustercache");
 				s.put("hibernate.cache.clustercache.jgroups.stack", "localhost");
 				s.put("hibernate.cache.clustercache.jgroups.bind_addr", "127.0.0.1");
-				s.put("hibernate.cache.clustercache.mode", switch (provider) {
+				s.put("hibernate.cache.clustercache.mode", switch (kind) {
 					case CLUSTERCACHE_LOCAL -> "local";
 					case CLUSTERCACHE_REPLICATED -> "replicated";
 					case CLUSTERCACHE_DISTRIBUTED -> "distributed";
@@ -383,23 +383,23 @@ public final class Deployment implements AutoCloseable {
 		}
 	}
 
+	/** Closes one SessionFactory; a failure is reported and does not stop the rest of the deployment's close. */
+	private void close(SessionFactoryImplementor sf, String what) {
+		try {
+			sf.close();
+		}
+		catch (RuntimeException e) {
+			System.err.println("Could not close " + what + " of " + provider.id() + ": " + e);
+		}
+	}
+
 	@Override
 	public void close() {
 		if (twin != null) {
-			try {
-				twin.close();
-			}
-			catch (RuntimeException e) {
-				System.err.println("Could not close the second SessionFactory of " + provider.id() + ": " + e);
-			}
+			close(twin, "the second SessionFactory");
 		}
 		for (int i = nodes.size() - 1; i >= 0; i--) {
-			try {
-				nodes.get(i).close();
-			}
-			catch (RuntimeException e) {
-				System.err.println("Could not close node " + nodeName(i) + " of " + provider.id() + ": " + e);
-			}
+			close(nodes.get(i), "node " + nodeName(i));
 		}
 		for (HazelcastInstance h : hazelcast) {
 			h.getLifecycleService().terminate();
