@@ -114,14 +114,28 @@ class ConfigurationErrorsTest {
 
 	@Test
 	void distributedCacheWithEviction_inTheUsersXml_failsStart() {
-		Map<String, Object> s = settings("hibernate.cache.clustercache.config", "grid-with-eviction.xml",
-				"hibernate.cache.clustercache.jgroups.bind_port", String.valueOf(TestCluster.freePorts(1).get(0)),
-				"hibernate.cache.clustercache.jgroups.port_range", "0");
-		assertThat(rootOfStartFailure(s)).hasMessage("The cache '" + Item.class.getName() + "' in "
+		assertThat(rootOfStartFailure(clusteredWithXml("grid-with-eviction.xml"))).hasMessage("The cache '" + Item.class.getName() + "' in "
 				+ "'grid-with-eviction.xml' is a distributed cache with eviction (memory max-count or max-size). "
 				+ "ClusterCache keeps the write windows of a distributed region in its entries, and an evicted window "
 				+ "would let a stale load in. Remove the memory bounds and bound the region with expiration "
 				+ "(lifespan, max-idle).");
+	}
+
+	@Test
+	void distributedCacheWithInfinispansL1_inTheUsersXml_failsStart() {
+		assertThat(rootOfStartFailure(clusteredWithXml("grid-with-l1.xml"))).hasMessage("The cache '" + Item.class.getName() + "' in 'grid-with-l1.xml' "
+				+ "enables Infinispan's L1. Its near copies can outlive a write: a node's registration for "
+				+ "invalidation can be lost when it reads a key while another node writes it (measured: a non-owner "
+				+ "served a row 4 commits old). Remove the l1-lifespan attribute and set "
+				+ "'hibernate.cache.clustercache.distributed.l1=true': ClusterCache then keeps a near cache of its own "
+				+ "that every write invalidates before its commit.");
+	}
+
+	/** A clustered node on a free loopback port whose caches come from the user's Infinispan XML {@code xml}. */
+	private static Map<String, Object> clusteredWithXml(String xml) {
+		return settings("hibernate.cache.clustercache.config", xml,
+				"hibernate.cache.clustercache.jgroups.bind_port", String.valueOf(TestCluster.freePorts(1).get(0)),
+				"hibernate.cache.clustercache.jgroups.port_range", "0");
 	}
 
 	@Test

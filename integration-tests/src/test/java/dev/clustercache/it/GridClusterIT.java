@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.infinispan.Cache;
-import org.infinispan.context.Flag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -73,7 +72,7 @@ class GridClusterIT {
 	}
 
 	/** The node that holds no copy of the item's entry (distributed), or any other node than A (replicated). */
-	private static TestNode nonOwner(TestCluster cluster, long id) {
+	static TestNode nonOwner(TestCluster cluster, long id) {
 		for (TestNode n : cluster.nodes()) {
 			Cache<Object, Object> cache = regionCache(n, ITEMS);
 			Object key = new Access(n).key(id);
@@ -122,10 +121,12 @@ class GridClusterIT {
 		long id = newItem(cluster.node(0), 1);
 		TestNode reader = nonOwner(cluster, id);
 		Object key = new Access(reader).key(id);
-		Cache<Object, Object> near = regionCache(reader, ITEMS).getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL);
-		assertThat(regionCache(reader, ITEMS).getCacheConfiguration().clustering().l1().enabled()).isTrue();
+		Cache<Object, Object> near = reader.regionFactory().getCacheManager().getCache(ITEMS + "#near");
+		assertThat(regionCache(reader, ITEMS).getCacheConfiguration().clustering().l1().enabled())
+				.as("ClusterCache's near cache, not Infinispan's L1").isFalse();
 		assertThat(near.get(key)).as("no near copy before the first read").isNull();
 
+		cluster.awaitWindowsEnded(reader);
 		long loads = reader.statistics().getEntityLoadCount();
 		assertThat(priceOn(reader, id)).isEqualTo(1);
 		assertThat(near.get(key)).as("the first read from an owner left a near copy on " + reader.name()).isNotNull();
@@ -140,6 +141,7 @@ class GridClusterIT {
 			}
 			int price = priceOn(writer, id) + 1;
 			writer.inTransaction(s -> s.find(Item.class, id).price = price);
+			assertThat(near.get(key)).as(writer.name() + "'s commit dropped the near copy").isNull();
 			assertThat(priceOn(reader, id)).as(reader.name() + " after " + writer.name() + "'s commit")
 					.isEqualTo(price);
 		}

@@ -6,11 +6,22 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.hibernate.cache.spi.access.SoftLock;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.infinispan.commands.read.GetCacheEntryCommand;
+import org.infinispan.context.InvocationContext;
+import org.infinispan.factories.ComponentRegistry;
+import org.infinispan.interceptors.AsyncInterceptorChain;
+import org.infinispan.interceptors.DDAsyncInterceptor;
+import org.infinispan.interceptors.impl.CallInterceptor;
+import org.infinispan.remoting.transport.Address;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -288,6 +299,73 @@ class GridRacesIT {
 
 		for (TestNode n : cluster.nodes()) {
 			assertThat(n.find(Item.class, id).price).as(n.name()).isEqualTo(2);
+		}
+	}
+
+	/**
+	 * Guard of the near cache (distributed with {@code l1}): a copy is kept only if no write window reached the reader
+	 * between asking the owners and keeping their answer. A node that does not own the key asks its owners; they read
+	 * the state before another node's update, and their answer is held until that update has committed. The reader
+	 * returns what it was told, but must not keep it: its next read is the updated state. (Infinispan's own L1, used before, kept copies that later writes never
+	 * removed: GridStaleReadIT caught a non-owner serving a row 4 commits old.)
+	 */
+	@Test
+	void nearCopy_whoseAnswerWasReadBeforeAnUpdateAndArrivesAfterItsCommit_isNotKept() throws Exception {
+		start(Mode.DISTRIBUTED_L1);
+		long id = 10_000 + ids.incrementAndGet();
+		cluster.node(0).inTransaction(s -> s.persist(new Item(id, "sku-" + id, "raced", 1, null)));
+		TestNode reader = GridClusterIT.nonOwner(cluster, id);
+		TestNode writer = cluster.nodes().stream().filter(n -> n != reader).findFirst().orElseThrow();
+		Address readerAddress = GridClusterIT.regionCache(reader, GridClusterIT.ITEMS).getCacheManager().getAddress();
+		HeldAnswer held = new HeldAnswer(new Access(writer).key(id), readerAddress);
+		for (TestNode n : cluster.nodes()) {
+			chain(n).addInterceptorBefore(held, CallInterceptor.class);
+		}
+		try {
+			CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> InvalidationClusterIT.priceOn(reader,
+					id));
+			assertThat(held.read.await(30, TimeUnit.SECONDS)).as("an owner read the key for " + reader.name()).isTrue();
+			writer.inTransaction(s -> s.find(Item.class, id).price = 2);
+			held.release.complete(null);
+			assertThat(read.get(30, TimeUnit.SECONDS)).as("what the owner had read before the update").isEqualTo(1);
+		}
+		finally {
+			held.release.complete(null);
+			for (TestNode n : cluster.nodes()) {
+				chain(n).removeInterceptor(HeldAnswer.class);
+			}
+		}
+		for (TestNode n : cluster.nodes()) {
+			assertThat(InvalidationClusterIT.priceOn(n, id)).as(n.name() + " after the commit").isEqualTo(2);
+		}
+	}
+
+	private static AsyncInterceptorChain chain(TestNode node) {
+		return ComponentRegistry.componentOf(GridClusterIT.regionCache(node, GridClusterIT.ITEMS),
+				AsyncInterceptorChain.class);
+	}
+
+	/** Holds every owner's answer to a read of {@code key} from {@code reader}, after the owner read it. */
+	private static final class HeldAnswer extends DDAsyncInterceptor {
+		final Object key;
+		final Address reader;
+		final CountDownLatch read = new CountDownLatch(1);
+		final CompletableFuture<Void> release = new CompletableFuture<>();
+
+		HeldAnswer(Object key, Address reader) {
+			this.key = key;
+			this.reader = reader;
+		}
+
+		@Override
+		public Object visitGetCacheEntryCommand(InvocationContext ctx, GetCacheEntryCommand command) {
+			if (ctx.isOriginLocal() || !reader.equals(ctx.getOrigin()) || !key.equals(command.getKey())) {
+				return invokeNext(ctx, command);
+			}
+			return invokeNextThenApply(ctx, command, (rCtx, rCommand, answer) -> {
+				read.countDown();
+				return asyncValue(release.thenApply(ignored -> answer));
+			});
 		}
 	}
 

@@ -46,7 +46,7 @@ class MetricsIT {
 			// A: insert; Hibernate first looks the assigned id up in the cache (miss), then the insert opens a window
 			// on B (sent 1 / received 1) and A caches the committed state (put)
 			a.inTransaction(s -> s.persist(new Item(id, "sku-1", "item 1", 1, null)));
-			awaitWindowsEnded(cluster, b);
+			cluster.awaitWindowsEnded(b);
 			// B: miss and put, then hit
 			assertThat(b.find(Item.class, id).price).isEqualTo(1);
 			assertThat(b.find(Item.class, id).price).isEqualTo(1);
@@ -55,7 +55,7 @@ class MetricsIT {
 				before.beginTransaction();
 				// A: hit, update (sent 2 / received 2), put of the committed state
 				a.inTransaction(s -> s.find(Item.class, id).price = 2);
-				awaitWindowsEnded(cluster, b);
+				cluster.awaitWindowsEnded(b);
 				assertThat(before.find(Item.class, id).price).isEqualTo(2);
 				before.getTransaction().commit();
 			}
@@ -139,16 +139,6 @@ class MetricsIT {
 		assertThat(count(registry, node, "clustercache.cache.gets.bypassed")).isZero();
 		assertThat(registry.get("clustercache.writes.in.progress").tags("node", node, "region", ITEMS).gauge()
 				.value()).isZero();
-	}
-
-	/**
-	 * The end of a writer's window reaches the other members asynchronously; the sequence counts exactly only once it
-	 * has arrived (else a load on B meets the window still open and is refused for an in-flight write).
-	 */
-	private static void awaitWindowsEnded(TestCluster cluster, TestNode node) {
-		cluster.await(node.name() + " saw the end of every write window", java.time.Duration.ofSeconds(5),
-				() -> node.regionFactory().statistics().regions().stream()
-						.allMatch(r -> r.writesInProgress() == 0));
 	}
 
 	private static long count(MeterRegistry registry, String node, String name, String... tags) {

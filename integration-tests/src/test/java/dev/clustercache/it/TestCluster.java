@@ -134,6 +134,15 @@ public final class TestCluster implements AutoCloseable {
 	}
 
 	/** Waits for a condition; on timeout fails with every node's view and lease state. */
+	/**
+	 * Waits until {@code node} has seen the end of every write window: the end of a writer's window reaches the other
+	 * members asynchronously, and until it has arrived a load there meets the window still open and is not cached.
+	 */
+	public void awaitWindowsEnded(TestNode node) {
+		await(node.name() + " saw the end of every write window", Duration.ofSeconds(5),
+				() -> node.regionFactory().statistics().regions().stream().allMatch(r -> r.writesInProgress() == 0));
+	}
+
 	public void await(String what, Duration deadline, BooleanSupplier condition) {
 		long end = System.nanoTime() + deadline.toNanos();
 		while (!condition.getAsBoolean()) {

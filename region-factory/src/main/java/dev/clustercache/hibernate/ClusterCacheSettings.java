@@ -144,8 +144,9 @@ public final class ClusterCacheSettings {
 	public static final String DISTRIBUTED_OWNERS = PREFIX + "distributed.owners";
 
 	/**
-	 * Whether the nodes of a {@code distributed} region keep a near cache (Infinispan's L1) of entries they read from
-	 * other owners; a write removes those copies before it returns. Default {@code false}.
+	 * Whether the nodes of a {@code distributed} region keep a near cache of entries they read from other owners (not
+	 * Infinispan's L1, whose copies can outlive a write); every write on a key then reaches every node before its
+	 * commit and removes those copies. Default {@code false}.
 	 */
 	public static final String DISTRIBUTED_L1 = PREFIX + "distributed.l1";
 

@@ -343,6 +343,14 @@ final class CacheRuntime {
 						+ "entries, and an evicted window would let a stale load in. Remove the memory bounds and "
 						+ "bound the region with expiration (lifespan, max-idle).");
 			}
+			if (user.clustering().l1().enabled()) {
+				throw new CacheException("The cache '" + regionName + "' in '" + settings.infinispanConfig() + "' "
+						+ "enables Infinispan's L1. Its near copies can outlive a write: a node's registration for "
+						+ "invalidation can be lost when it reads a key while another node writes it (measured: a "
+						+ "non-owner served a row 4 commits old). Remove the l1-lifespan attribute and set '"
+						+ dev.clustercache.hibernate.ClusterCacheSettings.DISTRIBUTED_L1 + "=true': ClusterCache then "
+						+ "keeps a near cache of its own that every write invalidates before its commit.");
+			}
 			if (user.transaction().transactionMode().isTransactional()) {
 				throw new CacheException("The cache '" + regionName + "' in '" + settings.infinispanConfig() + "' is "
 						+ "transactional. ClusterCache decides every change of a " + mode.externalName() + " region "
@@ -357,9 +365,6 @@ final class CacheRuntime {
 			b.clustering().cacheMode(mode == RegionMode.REPLICATED ? CacheMode.REPL_SYNC : CacheMode.DIST_SYNC);
 			if (mode == RegionMode.DISTRIBUTED) {
 				b.clustering().hash().numOwners(settings.distributedOwners());
-				if (settings.distributedL1()) {
-					b.clustering().l1().enable();
-				}
 			}
 			lifespan = d.lifespan().isZero() ? -1 : d.lifespan().toMillis();
 			boolean idleFiresFirst = d.lifespan().isZero() || d.maxIdle().compareTo(d.lifespan()) < 0;
@@ -376,10 +381,25 @@ final class CacheRuntime {
 		domainCaches.add(regionName);
 		String owners = configuration.clustering().cacheMode().isDistributed()
 				? ", " + configuration.clustering().hash().numOwners() + " owners"
-						+ (configuration.clustering().l1().enabled() ? ", L1" : "") : "";
+						+ (settings.distributedL1() ? ", near cache" : "") : "";
 		regionSummary.put(regionName, kind.settingsName + " " + mode.externalName() + owners);
 		return new GridRegion(regionName, () -> defineAndGet(regionName, configuration), clock,
 				settings.lockTimeout().toMillis(), settings.clockSkew().toMillis(), lifespan, maxIdle);
+	}
+
+	/**
+	 * The near cache of a distributed region with {@code distributed.l1}: a local cache of the entries this node read
+	 * from their owners, bounded and expiring like an invalidation-mode region; null for any other region. Infinispan's
+	 * own L1 is not used: it can lose a reader's registration for invalidation (see {@link RegionCoordinator}).
+	 */
+	InfinispanStore nearStore(String regionName, RegionKind kind, RegionMode mode) {
+		if (mode != RegionMode.DISTRIBUTED || !settings.distributedL1()) {
+			return null;
+		}
+		ConfigurationBuilder b = localRegionDefaults(new ConfigurationBuilder(), settings.region(kind));
+		b.clustering().cacheMode(CacheMode.LOCAL);
+		b.statistics().enabled(false);
+		return new InfinispanStore(defineAndGet(regionName + "#near", b.build()), settings.region(kind).maxEntries());
 	}
 
 	/** The local Infinispan cache that holds a domain or query region's entries on this node. */

@@ -77,6 +77,11 @@ final class GridRegion implements Store {
 		return cache != null;
 	}
 
+	/** Whether this node reads {@code key} from a copy of its own (it owns it) rather than from another owner. */
+	boolean readsLocally(Object key) {
+		return cache().getDistributionManager().getCacheTopology().isReadOwner(key);
+	}
+
 	private GridFunctions.Timing timing() {
 		return new GridFunctions.Timing(clock.timestamp(), lockTimeout, skew, valueLifespanMillis,
 				valueMaxIdleMillis, recordLifespanMillis);
@@ -215,9 +220,12 @@ final class GridRegion implements Store {
 		throw new IllegalStateException("Region '" + name + "': keys of a grid region change only at their owners");
 	}
 
+	/**
+	 * Nothing to drop: a key's grid copies change only at its owners. A write window on a key arrives here only from a
+	 * node that keeps a near cache, for the near copies this node would hold if it kept one too.
+	 */
 	@Override
 	public void remove(Object key) {
-		put(key, null);
 	}
 
 	/** The records this node holds (owned and backup copies, near-cache entries). */

@@ -19,6 +19,13 @@ final class RegionCoordinator implements ClusterNode.Participant {
 	private final InfinispanStore store;
 	/** The region's entries in the cluster (replicated and distributed modes), or null. */
 	private final GridRegion grid;
+	/**
+	 * The near cache of a distributed region ({@code distributed.l1}): copies of entries owned elsewhere, or null. Every
+	 * write window on a key reaches every node before its commit, as in invalidation mode, and drops them; a copy is
+	 * kept only if no window reached this node between asking the owner and keeping the answer.
+	 */
+	private final InfinispanStore near;
+	private final Clock clock;
 	private final ValidationState state;
 	private final ClusterNode node;
 	private final Lease lease;
@@ -34,17 +41,21 @@ final class RegionCoordinator implements ClusterNode.Participant {
 	 * @param store the region's entries on this node; null when {@code grid} holds them
 	 * @param grid the region's entries in the cluster (replicated, distributed), whose keys are decided at their owners;
 	 * region-wide windows still travel to every node from here
+	 * @param near the near cache of a distributed region, or null
 	 */
-	RegionCoordinator(String name, InfinispanStore store, GridRegion grid, ClusterNode node, Clock clock,
-			long lockTimeoutNanos, boolean clustered) {
+	RegionCoordinator(String name, InfinispanStore store, GridRegion grid, InfinispanStore near, ClusterNode node,
+			Clock clock, long lockTimeoutNanos, boolean clustered) {
 		this.name = name;
 		this.wireName = ClusterNode.DOMAIN + name;
 		this.store = store;
 		this.grid = grid;
+		this.near = near;
+		this.clock = clock;
 		this.node = node;
 		this.lease = node.lease();
 		this.clustered = clustered;
-		this.state = new ValidationState(clock, grid != null ? grid : store, lockTimeoutNanos);
+		this.state = new ValidationState(clock, grid == null ? store : near == null ? grid : new NearCopies(grid, near),
+				lockTimeoutNanos);
 		if (clustered) {
 			node.register(wireName, this);
 		}
@@ -64,7 +75,7 @@ final class RegionCoordinator implements ClusterNode.Participant {
 
 	/** The entries (or, in a grid region, records) held on this node. */
 	long size() {
-		return grid != null ? grid.size() : store.size();
+		return grid == null ? store.size() : near == null ? grid.size() : grid.size() + near.size();
 	}
 
 	boolean contains(Object key) {
@@ -97,7 +108,8 @@ final class RegionCoordinator implements ClusterNode.Participant {
 			return null;
 		}
 		if (grid != null) {
-			Object value = grid.get(key, state.regionClearedAt());
+			Object value = near != null && !grid.readsLocally(key) ? nearGet(key, now)
+					: grid.get(key, state.regionClearedAt());
 			(value == null ? statistics.misses : statistics.hits).increment();
 			return value;
 		}
@@ -105,6 +117,32 @@ final class RegionCoordinator implements ClusterNode.Participant {
 		(value == null ? statistics.misses : statistics.hits).increment();
 		if (value == null && session.getCacheMode().isPutEnabled()) {
 			state.registerPendingLoad(session.getSessionIdentifier(), key);
+		}
+		return value;
+	}
+
+	/**
+	 * A read of a key owned elsewhere in a region with a near cache: the near copy, or else the owners' state, which is
+	 * kept near only if no write window on the key reached this node since before the owners were asked. A window
+	 * opens at the owners before it reaches this node, and reaches this node before its commit: so an answer read
+	 * before a write is either voided here or dropped by the write's window before the write commits. (Infinispan's L1
+	 * is not used: a node that reads a key while another writes it can lose its registration for invalidation there,
+	 * and keep a copy that no later write removes.)
+	 */
+	private Object nearGet(Object key, long now) {
+		Object value = near.get(key, now);
+		if (value != null) {
+			return value;
+		}
+		Object fill = new Object();
+		long askedAt = clock.timestamp();
+		state.registerPendingLoad(fill, key);
+		value = grid.get(key, state.regionClearedAt());
+		if (value == null) {
+			state.forgetPendingLoad(fill, key);
+		}
+		else {
+			state.putFromLoad(fill, key, value, askedAt, lease, cached -> true);
 		}
 		return value;
 	}
@@ -165,7 +203,9 @@ final class RegionCoordinator implements ClusterNode.Participant {
 			long regionEpoch = state.withRegionView(ValidationState.RegionView::epoch);
 			long keyEpoch = grid.beginWrite(writer, key);
 			statistics.invalidationsSent.increment();
-			return new WriteLock(key, writer, new ValidationState.WriteToken(keyEpoch, regionEpoch), null);
+			// with a near cache the window then reaches every node, after the owners hold it (see nearGet)
+			ClusterNode.Opening opening = near == null ? null : openNear(session, key, writer, keyEpoch);
+			return new WriteLock(key, writer, new ValidationState.WriteToken(keyEpoch, regionEpoch), opening);
 		}
 		ValidationState.WriteToken token = state.beginWrite(key, writer);
 		ClusterNode.Opening opening = null;
@@ -181,6 +221,31 @@ final class RegionCoordinator implements ClusterNode.Participant {
 			}
 		}
 		return new WriteLock(key, writer, token, opening);
+	}
+
+	/** Opens a grid window on every node's near cache; if that fails, closes it at the owners too. */
+	private ClusterNode.Opening openNear(SharedSessionContractImplementor session, Object key, Writer writer,
+			long keyEpoch) {
+		state.beginWrite(key, writer);
+		ClusterNode.Opening opening = null;
+		try {
+			if (clustered) {
+				opening = TransactionSynchronization.open(session, node, wireName, wireKey(key), writer);
+			}
+			return opening;
+		}
+		finally {
+			if (clustered && opening == null) {
+				abandon(key, writer);
+				try {
+					grid.endWrite(writer, key, keyEpoch, null);
+				}
+				catch (CacheException e) {
+					LOG.debugf(e, "Region '%s': could not close the abandoned write window on key '%s' at its owners; "
+							+ "it expires after the lock timeout", name, key);
+				}
+			}
+		}
 	}
 
 	/** A failed open: close the window wherever it got, without hiding the original failure. */
@@ -210,6 +275,13 @@ final class RegionCoordinator implements ClusterNode.Participant {
 							? null : committedValue));
 			if (cached) {
 				statistics.count(PutOutcome.PUT);
+			}
+			if (near != null) {
+				// after the owners: a node that hears the end and asks them finds the new state
+				state.endWrite(lock.key(), lock.writer(), null, null);
+				if (clustered && lock.opening() != null) {
+					closeRemote(session, lock);
+				}
 			}
 			return cached;
 		}
@@ -249,6 +321,12 @@ final class RegionCoordinator implements ClusterNode.Participant {
 		if (grid != null) {
 			grid.invalidate(key);
 			statistics.invalidationsSent.increment();
+			if (near != null) {
+				state.invalidate(key);
+				if (clustered) {
+					node.invalidateRemote(wireName, wireKey(key));
+				}
+			}
 			return;
 		}
 		state.invalidate(key);

@@ -87,6 +87,16 @@ final class ValidationState {
 		maybePurge(now);
 	}
 
+	/** A miss that puts nothing after all (nothing was found to keep): its pending load is forgotten. */
+	void forgetPendingLoad(Object session, Object key) {
+		records.computeIfPresent(key, (k, r) -> {
+			if (r.pendingLoads != null) {
+				r.pendingLoads.remove(session);
+			}
+			return r;
+		});
+	}
+
 	/**
 	 * Puts {@code value} if the protocol allows it.
 	 *
