@@ -83,14 +83,14 @@ public class ClusterCacheMeterBinder implements MeterBinder {
 	}
 
 	private static void bindRegion(MeterRegistry registry, Tags tags, ClusterCacheStatistics.Region region) {
-		String gets = "Reads of the cache; misses include reads bypassed while the lease was not valid";
+		String gets = "Reads of the cache; misses include reads bypassed because the lease was not valid";
 		FunctionCounter.builder("clustercache.cache.gets", region, ClusterCacheStatistics.Region::hits)
 				.tags(tags.and("result", "hit")).description(gets).register(registry);
 		FunctionCounter.builder("clustercache.cache.gets", region, ClusterCacheStatistics.Region::misses)
 				.tags(tags.and("result", "miss")).description(gets).register(registry);
 		FunctionCounter.builder("clustercache.cache.gets.bypassed", region,
 				ClusterCacheStatistics.Region::bypassedReads).tags(tags)
-				.description("Reads that skipped the cache because the lease was not valid").register(registry);
+				.description("Reads that found an entry but did not serve it because the lease was not valid").register(registry);
 		String puts = "Puts into the cache, done, skipped or rejected by the consistency protocol";
 		FunctionCounter.builder("clustercache.cache.puts", region, ClusterCacheStatistics.Region::puts)
 				.tags(tags.and("result", "put", "reason", "none")).description(puts).register(registry);

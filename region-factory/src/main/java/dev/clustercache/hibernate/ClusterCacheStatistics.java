@@ -54,7 +54,7 @@ public interface ClusterCacheStatistics {
 		/** Reads that found none, including {@link #bypassedReads()}. */
 		long misses();
 
-		/** Reads that did not look into the cache because the lease was not valid. */
+		/** Reads that found an entry but did not serve it, because the lease no longer held after the read. */
 		long bypassedReads();
 
 		/** Entries put: after a load, or the committed state on the writing node. */

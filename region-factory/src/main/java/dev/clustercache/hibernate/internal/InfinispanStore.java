@@ -53,11 +53,22 @@ import org.infinispan.factories.ComponentRegistry;
  */
 final class InfinispanStore implements Store {
 
-	/** One hit in this many is told to the eviction policy (a power of two). */
-	static final int ACCESS_SAMPLE = 16;
+	/**
+	 * One hit in this many is told to the eviction policy (a power of two). 64 rather than 16: a told hit costs a
+	 * lookup in the policy's own map and, every few, its maintenance on the reading thread. Measured on collectionHit
+	 * (seven hits a call), six interleaved forks each: 251 k against 236 k ops/s, 0.88 against 0.82 x {@code limit}.
+	 * Entries read a few dozen times or more still count for eviction (InfinispanStoreTest).
+	 */
+	static final int ACCESS_SAMPLE = 64;
 	/** How long a hit reuses the wall-clock time of an earlier hit for expiration: one millisecond. */
 	static final long WALL_CLOCK_REUSE_NANOS = 1_000_000;
-	private static final long READ_THE_CLOCK = Long.MIN_VALUE;
+	/** What a hit returns when this node's freshness lease did not hold after the read: nothing may be served. */
+	static final Object LEASE_EXPIRED = new Object() {
+		@Override
+		public String toString() {
+			return "LEASE_EXPIRED";
+		}
+	};
 	/** The longest that a hit leaves its entry's recorded last use behind: one second. */
 	static final long MAX_TOUCH_INTERVAL_MILLIS = 1_000;
 
@@ -121,23 +132,44 @@ final class InfinispanStore implements Store {
 
 	@Override
 	public Object get(Object key) {
-		return direct == null ? cache.get(key) : read(direct, key, READ_THE_CLOCK);
-	}
-
-	/**
-	 * A hit's read: as {@link #get(Object)}, but the expiration check takes its wall-clock time from a reading at most
-	 * {@value #WALL_CLOCK_REUSE_NANOS} ns old, found from {@code nanos} (the monotonic time the caller read for its
-	 * lease). So a hit reads the clock once, not twice; an entry may be served up to a millisecond past its expiry.
-	 */
-	Object get(Object key, long nanos) {
 		DataContainer<Object, Object> container = direct;
 		if (container == null) {
 			return cache.get(key);
 		}
+		InternalCacheEntry<Object, Object> entry = entry(container, key);
+		return entry == null ? null : liveValue(key, entry, entry.canExpire() ? timeService.wallClockTime() : 0);
+	}
+
+	/**
+	 * A hit's read, in the order the freshness lease needs: the entry first, then the clock, then the lease. A value is
+	 * served only if the lease still held after it was read: checked before the read, a node paused between the check
+	 * and the read would serve what the other members changed without it meanwhile. The same clock reading serves the
+	 * expiration check, through a wall-clock reading at most {@value #WALL_CLOCK_REUSE_NANOS} ns old (so a hit reads
+	 * the clock once, not twice; an entry may be served up to a millisecond past its expiry). A miss reads no clock.
+	 *
+	 * @return the value, null for a miss, or {@link #LEASE_EXPIRED}
+	 */
+	Object get(Object key, Lease lease) {
+		DataContainer<Object, Object> container = direct;
+		if (container == null) {
+			Object value = cache.get(key);
+			return value == null || lease.valid() ? value : LEASE_EXPIRED;
+		}
+		InternalCacheEntry<Object, Object> entry = entry(container, key);
+		if (entry == null) {
+			return null;
+		}
+		long nanos = lease.nanoTime();
+		if (!lease.validAt(nanos)) {
+			return LEASE_EXPIRED;
+		}
+		if (!entry.canExpire()) {
+			return entry.getValue();
+		}
 		WallClockReading last = lastWallClock;
 		long millis = last != null && nanos - last.nanos >= 0 && nanos - last.nanos < WALL_CLOCK_REUSE_NANOS
 				? last.millis : readWallClock(nanos);
-		return read(container, key, millis);
+		return liveValue(key, entry, millis);
 	}
 
 	private long readWallClock(long nanos) {
@@ -146,21 +178,20 @@ final class InfinispanStore implements Store {
 		return millis;
 	}
 
-	/** Reads an entry at wall-clock time {@code now} in milliseconds, or {@link #READ_THE_CLOCK} if it can expire. */
-	private Object read(DataContainer<Object, Object> container, Object key, long now) {
+	/** Reads an entry from the container; one read in {@value #ACCESS_SAMPLE} is told to the eviction policy. */
+	private InternalCacheEntry<Object, Object> entry(DataContainer<Object, Object> container, Object key) {
 		boolean told = (ThreadLocalRandom.current().nextInt() & (ACCESS_SAMPLE - 1)) == 0;
 		Cache<Object, Boolean> policy = bound;
 		InternalCacheEntry<Object, Object> entry = told && policy == null ? container.get(key) : container.peek(key);
-		if (entry == null) {
-			return null;
-		}
-		if (told && policy != null) {
+		if (entry != null && told && policy != null) {
 			policy.getIfPresent(key);
 		}
+		return entry;
+	}
+
+	/** The value of {@code entry} at wall-clock time {@code now} (ms), touching it; null once it has expired. */
+	private Object liveValue(Object key, InternalCacheEntry<Object, Object> entry, long now) {
 		if (entry.canExpire()) {
-			if (now == READ_THE_CLOCK) {
-				now = timeService.wallClockTime();
-			}
 			if (entry.isExpired(now)) {
 				return cache.get(key);
 			}

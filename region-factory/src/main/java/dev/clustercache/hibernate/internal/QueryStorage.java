@@ -30,13 +30,13 @@ final class QueryStorage implements StorageAccess, ClusterNode.Participant {
 
 	@Override
 	public Object getFromCache(Object key, SharedSessionContractImplementor session) {
-		long now = lease.nanoTime();
-		if (!lease.validAt(now)) {
+		// the value first, then the lease, as RegionCoordinator#get
+		Object value = store.get(key, lease);
+		if (value == InfinispanStore.LEASE_EXPIRED) {
 			statistics.bypassedReads.increment();
 			statistics.misses.increment();
 			return null;
 		}
-		Object value = store.get(key, now);
 		(value == null ? statistics.misses : statistics.hits).increment();
 		return value;
 	}

@@ -100,25 +100,36 @@ final class RegionCoordinator implements ClusterNode.Participant {
 		return state;
 	}
 
+	/**
+	 * A read. What is found is served only if this node's lease held after it was found (DESIGN.md §4.5): checked
+	 * before, a node paused between the check and the read would serve what the other members changed meanwhile. A
+	 * hit reads the clock once, for the lease and the entry's expiration; a miss (served by nobody) reads none.
+	 */
 	Object get(SharedSessionContractImplementor session, Object key) {
-		long now = lease.nanoTime();
-		if (!lease.validAt(now)) {
-			statistics.bypassedReads.increment();
-			statistics.misses.increment();
-			return null;
-		}
+		Object value;
 		if (grid != null) {
-			Object value = near != null && !grid.readsLocally(key) ? nearGet(key, now)
-					: grid.get(key, state.regionClearedAt());
+			value = near != null && !grid.readsLocally(key) ? nearGet(key) : grid.get(key, state.regionClearedAt());
+			if (value == InfinispanStore.LEASE_EXPIRED || value != null && !lease.valid()) {
+				return bypassed();
+			}
 			(value == null ? statistics.misses : statistics.hits).increment();
 			return value;
 		}
-		Object value = store.get(key, now);
+		value = store.get(key, lease);
+		if (value == InfinispanStore.LEASE_EXPIRED) {
+			return bypassed();
+		}
 		(value == null ? statistics.misses : statistics.hits).increment();
 		if (value == null && session.getCacheMode().isPutEnabled()) {
 			state.registerPendingLoad(session.getSessionIdentifier(), key);
 		}
 		return value;
+	}
+
+	private Object bypassed() {
+		statistics.bypassedReads.increment();
+		statistics.misses.increment();
+		return null;
 	}
 
 	/**
@@ -129,8 +140,8 @@ final class RegionCoordinator implements ClusterNode.Participant {
 	 * is not used: a node that reads a key while another writes it can lose its registration for invalidation there,
 	 * and keep a copy that no later write removes.)
 	 */
-	private Object nearGet(Object key, long now) {
-		Object value = near.get(key, now);
+	private Object nearGet(Object key) {
+		Object value = near.get(key, lease);
 		if (value != null) {
 			return value;
 		}

@@ -133,7 +133,7 @@ class InfinispanStoreTest {
 		assertThat(store.get("k")).isEqualTo("v");
 		assertThat(container.peek("k").getLastUsed()).as("99 ms after the put").isEqualTo(put);
 		time.millis.addAndGet(1);
-		assertThat(store.get("k", System.nanoTime())).isEqualTo("v");
+		assertThat(store.get("k", new Lease(new FakeClock(), Duration.ofSeconds(5).toNanos()))).isEqualTo("v");
 		assertThat(container.peek("k").getLastUsed()).as("100 ms after the put").isEqualTo(put + 100);
 		// read every 9,950 ms: each read finds the last use older than 100 ms, so max_idle counts from it
 		for (int i = 0; i < 3; i++) {
@@ -268,13 +268,54 @@ class InfinispanStoreTest {
 	void aHitReusesAWallClockReadingForAMillisecond_thenReadsTheClockAgain() {
 		InfinispanStore store = store("coarse", Duration.ZERO, Duration.ofSeconds(1));
 		store.put("k", "v");
-		long nanos = 5_000_000_000L;
-		assertThat(store.get("k", nanos)).isEqualTo("v");
+		FakeClock clock = new FakeClock();
+		Lease lease = new Lease(clock, Duration.ofSeconds(5).toNanos());
+		assertThat(store.get("k", lease)).isEqualTo("v");
 		time.millis.addAndGet(2_000);
-		assertThat(store.get("k", nanos + InfinispanStore.WALL_CLOCK_REUSE_NANOS - 1))
-				.as("within a millisecond of the last reading, its time is reused").isEqualTo("v");
-		assertThat(store.get("k", nanos + InfinispanStore.WALL_CLOCK_REUSE_NANOS))
+		clock.advance(Duration.ofNanos(InfinispanStore.WALL_CLOCK_REUSE_NANOS - 1));
+		assertThat(store.get("k", lease)).as("within a millisecond of the last reading, its time is reused")
+				.isEqualTo("v");
+		clock.advance(Duration.ofNanos(1));
+		assertThat(store.get("k", lease))
 				.as("a millisecond later the clock is read, and the entry is past its lifespan").isNull();
+	}
+
+	/**
+	 * Guard: the lease is checked after the read, not before. The node "pauses" inside the read (the key's hashCode
+	 * moves the clock past the lease): checked before the read, the lease held and the value would be served, though
+	 * the other members may have excluded this node and committed writes without it meanwhile.
+	 */
+	@Test
+	void aValueReadWhileTheLeaseRanOut_isNotServed() {
+		InfinispanStore store = store("paused", Duration.ZERO, Duration.ZERO);
+		FakeClock clock = new FakeClock();
+		Duration leaseLength = Duration.ofSeconds(1);
+		Lease lease = new Lease(clock, leaseLength.toNanos());
+		lease.viewChanged(java.util.List.of("B"));
+		lease.acknowledged("B", clock.nanoTime());
+		PausingKey key = new PausingKey(clock);
+		store.put(key, "v");
+		assertThat(store.get(key, lease)).as("no pause: served").isEqualTo("v");
+
+		key.pauseFor = leaseLength.plusMillis(1);
+		assertThat(store.get(key, lease)).as("the lease ran out during the read")
+				.isSameAs(InfinispanStore.LEASE_EXPIRED);
+	}
+
+	/** A key whose hashCode, once armed, moves the clock: a pause of the reading node in the middle of a read. */
+	private static final class PausingKey {
+		final FakeClock clock;
+		Duration pauseFor = Duration.ZERO;
+
+		PausingKey(FakeClock clock) {
+			this.clock = clock;
+		}
+
+		@Override
+		public int hashCode() {
+			clock.advance(pauseFor);
+			return 1;
+		}
 	}
 
 	@Test
