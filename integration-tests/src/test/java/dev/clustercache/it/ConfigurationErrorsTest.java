@@ -114,8 +114,8 @@ class ConfigurationErrorsTest {
 
 	@Test
 	void distributedCacheWithEviction_inTheUsersXml_failsStart() {
-		assertThat(rootOfStartFailure(clusteredWithXml("grid-with-eviction.xml"))).hasMessage("The cache '" + Item.class.getName() + "' in "
-				+ "'grid-with-eviction.xml' is a distributed cache with eviction (memory max-count or max-size). "
+		assertThat(rootOfStartFailure(clusteredWithXml("grid-with-eviction.xml"))).hasMessage("The cache '"
+				+ Item.class.getName() + "' in 'grid-with-eviction.xml' is a distributed cache with eviction (memory max-count or max-size). "
 				+ "ClusterCache keeps the write windows of a distributed region in its entries, and an evicted window "
 				+ "would let a stale load in. Remove the memory bounds and bound the region with expiration "
 				+ "(lifespan, max-idle).");
@@ -123,8 +123,8 @@ class ConfigurationErrorsTest {
 
 	@Test
 	void distributedCacheWithInfinispansL1_inTheUsersXml_failsStart() {
-		assertThat(rootOfStartFailure(clusteredWithXml("grid-with-l1.xml"))).hasMessage("The cache '" + Item.class.getName() + "' in 'grid-with-l1.xml' "
-				+ "enables Infinispan's L1. Its near copies can outlive a write: a node's registration for "
+		assertThat(rootOfStartFailure(clusteredWithXml("grid-with-l1.xml"))).hasMessage("The cache '"
+				+ Item.class.getName() + "' in 'grid-with-l1.xml' enables Infinispan's L1. Its near copies can outlive a write: a node's registration for "
 				+ "invalidation can be lost when it reads a key while another node writes it (measured: a non-owner "
 				+ "served a row 4 commits old). Remove the l1-lifespan attribute and set "
 				+ "'hibernate.cache.clustercache.distributed.l1=true': ClusterCache then keeps a near cache of its own "

@@ -306,8 +306,9 @@ class GridRacesIT {
 	 * Guard of the near cache (distributed with {@code l1}): a copy is kept only if no write window reached the reader
 	 * between asking the owners and keeping their answer. A node that does not own the key asks its owners; they read
 	 * the state before another node's update, and their answer is held until that update has committed. The reader
-	 * returns what it was told, but must not keep it: its next read is the updated state. (Infinispan's own L1, used before, kept copies that later writes never
-	 * removed: GridStaleReadIT caught a non-owner serving a row 4 commits old.)
+	 * returns what it was told, but must not keep it: its next read is the updated state. (Infinispan's own L1, used
+	 * before, kept copies that later writes never removed: GridStaleReadIT caught a non-owner serving a row 4 commits
+	 * old.)
 	 */
 	@Test
 	void nearCopy_whoseAnswerWasReadBeforeAnUpdateAndArrivesAfterItsCommit_isNotKept() throws Exception {

@@ -90,7 +90,8 @@ public class ClusterCacheMeterBinder implements MeterBinder {
 				.tags(tags.and("result", "miss")).description(gets).register(registry);
 		FunctionCounter.builder("clustercache.cache.gets.bypassed", region,
 				ClusterCacheStatistics.Region::bypassedReads).tags(tags)
-				.description("Reads that found an entry but did not serve it because the lease was not valid").register(registry);
+				.description("Reads that found an entry but did not serve it because the lease was not valid")
+				.register(registry);
 		String puts = "Puts into the cache, done, skipped or rejected by the consistency protocol";
 		FunctionCounter.builder("clustercache.cache.puts", region, ClusterCacheStatistics.Region::puts)
 				.tags(tags.and("result", "put", "reason", "none")).description(puts).register(registry);

@@ -145,8 +145,9 @@ public class RegionFactoryImpl extends RegionFactoryTemplate {
 		RegionCoordinator coordinator;
 		if (CacheRuntime.isGrid(mode)) {
 			// keys are decided at their owners; region-wide windows still reach every node through the cluster node
-			coordinator = new RegionCoordinator(name, null, r.gridRegion(name, kind, mode), r.nearStore(name, kind, mode),
-					r.node, clock, r.settings.lockTimeout().toNanos(), r.node.clustered());
+			coordinator = new RegionCoordinator(name, null, r.gridRegion(name, kind, mode),
+					r.nearStore(name, kind, mode), r.node, clock, r.settings.lockTimeout().toNanos(),
+					r.node.clustered());
 		}
 		else {
 			coordinator = new RegionCoordinator(name, r.store(name, kind, mode), null, null, r.node, clock,
