@@ -396,10 +396,8 @@ final class CacheRuntime {
 		if (mode != RegionMode.DISTRIBUTED || !settings.distributedL1()) {
 			return null;
 		}
-		ConfigurationBuilder b = localRegionDefaults(new ConfigurationBuilder(), settings.region(kind));
-		b.clustering().cacheMode(CacheMode.LOCAL);
-		b.statistics().enabled(false);
-		return new InfinispanStore(defineAndGet(regionName + "#near", b.build()), settings.region(kind).maxEntries());
+		return localStore(regionName + "#near", localRegionDefaults(new ConfigurationBuilder(), settings.region(kind)),
+				settings.region(kind).maxEntries());
 	}
 
 	/** The local Infinispan cache that holds a domain or query region's entries on this node. */
@@ -412,17 +410,21 @@ final class CacheRuntime {
 		else {
 			localRegionDefaults(b, settings.region(kind));
 		}
-		b.clustering().cacheMode(CacheMode.LOCAL);
-		b.statistics().enabled(false);
 		// Hibernate may build a query region under the name of an entity region: keep their entries apart
 		String cacheName = kind == RegionKind.QUERY && domainCaches.contains(regionName)
 				? regionName + "#query-results" : regionName;
 		if (kind != RegionKind.QUERY) {
 			domainCaches.add(regionName);
 		}
-		AdvancedCache<Object, Object> cache = defineAndGet(cacheName, b.build());
 		regionSummary.put(regionName, kind.settingsName + " " + mode.externalName());
-		return new InfinispanStore(cache, user == null ? settings.region(kind).maxEntries() : 0);
+		return localStore(cacheName, b, user == null ? settings.region(kind).maxEntries() : 0);
+	}
+
+	/** A local cache defined as {@code b} says, without statistics, and the store over it. */
+	private InfinispanStore localStore(String cacheName, ConfigurationBuilder b, long maxEntries) {
+		b.clustering().cacheMode(CacheMode.LOCAL);
+		b.statistics().enabled(false);
+		return new InfinispanStore(defineAndGet(cacheName, b.build()), maxEntries);
 	}
 
 	/**

@@ -137,7 +137,10 @@ final class InfinispanStore implements Store {
 			return cache.get(key);
 		}
 		InternalCacheEntry<Object, Object> entry = entry(container, key);
-		return entry == null ? null : liveValue(key, entry, entry.canExpire() ? timeService.wallClockTime() : 0);
+		if (entry == null) {
+			return null;
+		}
+		return entry.canExpire() ? liveValue(key, entry, timeService.wallClockTime()) : entry.getValue();
 	}
 
 	/**
@@ -189,16 +192,17 @@ final class InfinispanStore implements Store {
 		return entry;
 	}
 
-	/** The value of {@code entry} at wall-clock time {@code now} (ms), touching it; null once it has expired. */
+	/**
+	 * The value of {@code entry}, one that can expire, at wall-clock time {@code now} (ms), touching it; null once it
+	 * has expired.
+	 */
 	private Object liveValue(Object key, InternalCacheEntry<Object, Object> entry, long now) {
-		if (entry.canExpire()) {
-			if (entry.isExpired(now)) {
-				return cache.get(key);
-			}
-			// an entry without max_idle has no last use to record (-1, and touch does nothing)
-			if (now - entry.getLastUsed() >= touchIntervalMillis) {
-				entry.touch(now);
-			}
+		if (entry.isExpired(now)) {
+			return cache.get(key);
+		}
+		// an entry without max_idle has no last use to record (-1, and touch does nothing)
+		if (now - entry.getLastUsed() >= touchIntervalMillis) {
+			entry.touch(now);
 		}
 		return entry.getValue();
 	}

@@ -33,8 +33,7 @@ final class QueryStorage implements StorageAccess, ClusterNode.Participant {
 		// the value first, then the lease, as RegionCoordinator#get
 		Object value = store.get(key, lease);
 		if (value == InfinispanStore.LEASE_EXPIRED) {
-			statistics.bypassedReads.increment();
-			statistics.misses.increment();
+			statistics.countBypassed();
 			return null;
 		}
 		(value == null ? statistics.misses : statistics.hits).increment();

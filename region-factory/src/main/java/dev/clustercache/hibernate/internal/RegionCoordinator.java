@@ -127,8 +127,7 @@ final class RegionCoordinator implements ClusterNode.Participant {
 	}
 
 	private Object bypassed() {
-		statistics.bypassedReads.increment();
-		statistics.misses.increment();
+		statistics.countBypassed();
 		return null;
 	}
 
@@ -219,43 +218,50 @@ final class RegionCoordinator implements ClusterNode.Participant {
 			return new WriteLock(key, writer, new ValidationState.WriteToken(keyEpoch, regionEpoch), opening);
 		}
 		ValidationState.WriteToken token = state.beginWrite(key, writer);
+		ClusterNode.Opening opening = openOnTheOtherMembers(session, key, writer);
+		if (opening != null) {
+			statistics.invalidationsSent.increment();
+		}
+		return new WriteLock(key, writer, token, opening);
+	}
+
+	/**
+	 * Opens the window on {@code key}, already open here, on the other members (none without a cluster); if that fails,
+	 * closes it wherever it got.
+	 */
+	private ClusterNode.Opening openOnTheOtherMembers(SharedSessionContractImplementor session, Object key,
+			Writer writer) {
+		if (!clustered) {
+			return null;
+		}
 		ClusterNode.Opening opening = null;
 		try {
-			if (clustered) {
-				opening = TransactionSynchronization.open(session, node, wireName, wireKey(key), writer);
-				statistics.invalidationsSent.increment();
-			}
+			opening = TransactionSynchronization.open(session, node, wireName, wireKey(key), writer);
+			return opening;
 		}
 		finally {
-			if (clustered && opening == null) {
+			if (opening == null) {
 				abandon(key, writer);
 			}
 		}
-		return new WriteLock(key, writer, token, opening);
 	}
 
 	/** Opens a grid window on every node's near cache; if that fails, closes it at the owners too. */
 	private ClusterNode.Opening openNear(SharedSessionContractImplementor session, Object key, Writer writer,
 			long keyEpoch) {
 		state.beginWrite(key, writer);
-		ClusterNode.Opening opening = null;
 		try {
-			if (clustered) {
-				opening = TransactionSynchronization.open(session, node, wireName, wireKey(key), writer);
-			}
-			return opening;
+			return openOnTheOtherMembers(session, key, writer);
 		}
-		finally {
-			if (clustered && opening == null) {
-				abandon(key, writer);
-				try {
-					grid.endWrite(writer, key, keyEpoch, null);
-				}
-				catch (CacheException e) {
-					LOG.debugf(e, "Region '%s': could not close the abandoned write window on key '%s' at its owners; "
-							+ "it expires after the lock timeout", name, key);
-				}
+		catch (RuntimeException | Error e) {
+			try {
+				grid.endWrite(writer, key, keyEpoch, null);
 			}
+			catch (CacheException closing) {
+				LOG.debugf(closing, "Region '%s': could not close the abandoned write window on key '%s' at its "
+						+ "owners; it expires after the lock timeout", name, key);
+			}
+			throw e;
 		}
 	}
 
@@ -278,29 +284,26 @@ final class RegionCoordinator implements ClusterNode.Participant {
 	 * @param session the writer's session (its transaction sends its ends together), or null
 	 */
 	boolean endWrite(SharedSessionContractImplementor session, WriteLock lock, Object committedValue) {
+		boolean cached;
 		if (grid != null) {
 			// the committed state is cached only if no region-wide window opened meanwhile (bulk DML may have changed
 			// the row after this commit); a window that opens now waits until this end is done, then clears it
-			boolean cached = state.withRegionView(region -> grid.endWrite(lock.writer(), lock.key(),
+			cached = state.withRegionView(region -> grid.endWrite(lock.writer(), lock.key(),
 					lock.token().keyEpoch(), region.writing() || region.epoch() != lock.token().regionEpoch()
 							? null : committedValue));
-			if (cached) {
-				statistics.count(PutOutcome.PUT);
-			}
 			if (near != null) {
 				// after the owners: a node that hears the end and asks them finds the new state
 				state.endWrite(lock.key(), lock.writer(), null, null);
-				if (clustered && lock.opening() != null) {
-					closeRemote(session, lock);
-				}
 			}
-			return cached;
 		}
-		boolean cached = state.endWrite(lock.key(), lock.writer(), committedValue, lock.token());
+		else {
+			cached = state.endWrite(lock.key(), lock.writer(), committedValue, lock.token());
+		}
 		if (cached) {
 			statistics.count(PutOutcome.PUT);
 		}
-		if (clustered && lock.opening() != null) {
+		// a window opened on the other members: an invalidation-mode region's, or a near cache's
+		if (lock.opening() != null) {
 			closeRemote(session, lock);
 		}
 		return cached;

@@ -23,6 +23,12 @@ final class RegionStatistics {
 		}
 	}
 
+	/** A read whose entry was not served, the lease not holding after the read: Hibernate sees a miss. */
+	void countBypassed() {
+		bypassedReads.increment();
+		misses.increment();
+	}
+
 	void count(PutOutcome outcome) {
 		puts.get(outcome).increment();
 	}
