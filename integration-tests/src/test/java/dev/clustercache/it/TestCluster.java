@@ -69,6 +69,45 @@ public final class TestCluster implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Reserves ports for {@code size} nodes (every node's discovery lists them all) but starts only node A; the test
+	 * starts the others with {@link #startNode(int, Map, Class...)}.
+	 */
+	public static TestCluster startFirst(Class<?> testClass, int size, Map<String, Object> extra) {
+		String name = testClass.getSimpleName();
+		TestCluster cluster = new TestCluster(name, freePorts(size), extra,
+				"jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
+		try {
+			cluster.nodes.add(cluster.startFirstNode());
+			cluster.awaitViews(1);
+			return cluster;
+		}
+		catch (RuntimeException | Error e) {
+			cluster.close();
+			throw e;
+		}
+	}
+
+	/**
+	 * Starts the next node, {@code index}, with {@code overrides} on top of its settings and the given model; does not
+	 * wait for views. A node whose start fails is not added (Hibernate has closed it).
+	 */
+	public TestNode startNode(int index, Map<String, Object> overrides, Class<?>... model) {
+		if (index != nodes.size()) {
+			throw new IllegalArgumentException("the next node is " + nodes.size() + ", not " + index);
+		}
+		Map<String, Object> settings = settings(index);
+		settings.putAll(overrides);
+		TestNode node = TestNode.start(nodeName(index), settings, model.length == 0 ? TestNode.MODEL : model);
+		nodes.add(node);
+		return node;
+	}
+
+	/** The JGroups port of node {@code index}. */
+	public int port(int index) {
+		return ports.get(index);
+	}
+
 	public static String nodeName(int index) {
 		return String.valueOf((char) ('A' + index));
 	}

@@ -6,12 +6,14 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -19,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import org.hibernate.cache.CacheException;
@@ -71,6 +74,10 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private static final byte OPEN = 5;
 	/** Ends several windows (each as an END); sent asynchronously. */
 	private static final byte CLOSE = 6;
+	/** Carries the sender's {@link RegionProfile}; answered TRUE if it agrees with the receiver's, else with why not. */
+	private static final byte PROFILE = 7;
+	/** A heartbeat's answer when the receiver has not compared the sender's regions with its own yet: send them. */
+	private static final Byte SEND_PROFILE = PROFILE;
 
 	/** How long one round of a synchronous call waits before the members that did not answer are asked again. */
 	private static final long RETRY_INTERVAL_MILLIS = 2_000;
@@ -106,6 +113,12 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private String localName;
 	private volatile View view;
 	private volatile Address self;
+	/** How this node keeps its domain regions; a heartbeat carries its fingerprint. */
+	private volatile RegionProfile profile = RegionProfile.EMPTY;
+	/** Per member: the fingerprints of its profile and of this node's, found to agree ({theirs, own}). */
+	private final Map<Address, long[]> agreed = new ConcurrentHashMap<>();
+	/** Per member whose regions disagree with this node's: how; logged when it changes, and shown by the health. */
+	private final Map<Address, String> disagreements = new ConcurrentHashMap<>();
 
 	private ClusterNode(Clock clock, Lease lease, KeyCodec codec, long invalidationTimeoutMillis,
 			long lockTimeoutNanos, JChannel main) throws Exception {
@@ -181,6 +194,60 @@ final class ClusterNode implements RequestHandler, Receiver {
 
 	void unregister(String region) {
 		participants.remove(region);
+	}
+
+	/**
+	 * How this node keeps the domain region {@code wireName} ({@link RegionProfile}). A member serves from its caches
+	 * only once its regions and this node's agree: its heartbeats count for its lease only then.
+	 */
+	synchronized void declare(String wireName, String protocol) {
+		profile = profile.with(wireName, protocol);
+	}
+
+	/**
+	 * Compares this node's regions with every member's, once its SessionFactory is built, and fails if a member keeps
+	 * one of them differently: the node then does not start. A member that does not answer in time is compared by the
+	 * heartbeats, as after a merge; until its regions agree, neither node's lease counts it as heard.
+	 *
+	 * @throws CacheException naming the regions, how each node keeps them, and the settings to change
+	 */
+	void checkRegionsAgree() {
+		List<Address> targets = others();
+		if (dispatcher == null || targets.isEmpty()) {
+			return;
+		}
+		RspList<Object> rsps;
+		try {
+			rsps = dispatcher.castMessage(targets, new BytesMessage(null, encodeProfile(profile)),
+					roundOptions(invalidationTimeoutMillis));
+		}
+		catch (Exception e) {
+			throw new CacheException("Node '" + name + "' could not compare its regions with the members " + targets
+					+ ": " + e.getMessage(), e);
+		}
+		List<String> differences = new ArrayList<>();
+		for (Map.Entry<Address, Rsp<Object>> e : rsps.entrySet()) {
+			Rsp<Object> rsp = e.getValue();
+			if (rsp.wasReceived() && !rsp.hasException() && rsp.getValue() instanceof String why) {
+				differences.add(why);
+			}
+			else if (!rsp.wasReceived() && !rsp.wasSuspected()) {
+				LOG.warnf("%s: member %s did not answer the comparison of regions within %d ms; the heartbeats "
+						+ "compare them, and neither node serves from its caches until they agree", name, e.getKey(),
+						invalidationTimeoutMillis);
+			}
+		}
+		if (!differences.isEmpty()) {
+			throw new CacheException("ClusterCache node '" + name + "' keeps regions differently from members of "
+					+ "its cluster: " + String.join("; ", differences) + ". " + RegionProfile.remedy() + ".");
+		}
+	}
+
+	/** The members whose regions disagree with this node's, and how. */
+	Map<String, String> disagreements() {
+		Map<String, String> result = new TreeMap<>();
+		disagreements.forEach((member, why) -> result.put(logicalName(member), why));
+		return result;
 	}
 
 	Lease lease() {
@@ -681,10 +748,22 @@ final class ClusterNode implements RequestHandler, Receiver {
 		byte type = in.readByte();
 		Address sender = msg.getSrc();
 		if (type == PING) {
-			View v = view;
-			if (v == null || !v.containsMember(sender)) {
-				throw new IllegalStateException("'" + sender + "' is not in the view of '" + name + "'");
+			requireMember(sender);
+			long theirs = in.readLong();
+			RegionProfile own = profile;
+			long[] match = agreed.get(sender);
+			return theirs == own.fingerprint || match != null && match[0] == theirs && match[1] == own.fingerprint
+					? Boolean.TRUE : SEND_PROFILE;
+		}
+		if (type == PROFILE) {
+			requireMember(sender);
+			RegionProfile theirs = RegionProfile.read(in);
+			RegionProfile own = profile;
+			String why = own.disagreement(theirs, name(), logicalName(sender));
+			if (why != null) {
+				return why;
 			}
+			agreed.put(sender, new long[] {theirs.fingerprint, own.fingerprint});
 			return Boolean.TRUE;
 		}
 		if (type == OPEN) {
@@ -703,6 +782,14 @@ final class ClusterNode implements RequestHandler, Receiver {
 			return Boolean.TRUE;
 		}
 		return handleWindow(in, type, sender);
+	}
+
+	/** A heartbeat's answer proves that the sender is in this node's view: refuse one from outside it. */
+	private void requireMember(Address sender) {
+		View v = view;
+		if (v == null || !v.containsMember(sender)) {
+			throw new IllegalStateException("'" + sender + "' is not in the view of '" + name + "'");
+		}
 	}
 
 	/**
@@ -756,6 +843,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 				self = fork.getAddress();
 			}
 			lease.viewChanged(others());
+			agreed.keySet().retainAll(newView.getMembers());
+			disagreements.keySet().retainAll(newView.getMembers());
 			boolean shrank = old != null && !newView.getMembers().containsAll(old.getMembers());
 			if (newView instanceof MergeView merge) {
 				statistics.merged(System.currentTimeMillis());
@@ -811,24 +900,69 @@ final class ClusterNode implements RequestHandler, Receiver {
 		return sb.toString();
 	}
 
+	/**
+	 * Asks every other member whether it has this node in its view. The ping carries the fingerprint of this node's
+	 * regions; a member that has not compared them with its own yet asks for them, and its answer counts for the lease
+	 * only once they agree.
+	 */
 	private void heartbeat() {
 		List<Address> targets = others();
-		byte[] ping = {PING};
+		RegionProfile own = profile;
+		byte[] ping = ByteBuffer.allocate(9).put(PING).putLong(own.fingerprint).array();
 		for (Address member : targets) {
 			long sent = clock.nanoTime();
-			try {
-				dispatcher.sendMessageWithFuture(new BytesMessage(member, ping),
-						RequestOptions.SYNC().timeout(TimeUnit.NANOSECONDS.toMillis(lease.leaseNanos())))
-						.whenComplete((ok, failure) -> {
-							if (failure == null && Boolean.TRUE.equals(ok)) {
-								lease.acknowledged(member, sent);
-							}
-						});
-			}
-			catch (Exception e) {
-				LOG.debugf(e, "%s: heartbeat to %s failed", name, member);
-			}
+			ask(member, ping, answer -> {
+				if (SEND_PROFILE.equals(answer)) {
+					ask(member, encodeProfile(own), compared -> answered(member, sent, compared));
+				}
+				else {
+					answered(member, sent, answer);
+				}
+			});
 		}
+	}
+
+	private void ask(Address member, byte[] payload, Consumer<Object> onAnswer) {
+		try {
+			dispatcher.sendMessageWithFuture(new BytesMessage(member, payload),
+					RequestOptions.SYNC().timeout(TimeUnit.NANOSECONDS.toMillis(lease.leaseNanos())))
+					.whenComplete((answer, failure) -> {
+						if (failure == null) {
+							onAnswer.accept(answer);
+						}
+					});
+		}
+		catch (Exception e) {
+			LOG.debugf(e, "%s: heartbeat to %s failed", name, member);
+		}
+	}
+
+	/** {@code member} answered a heartbeat sent at {@code sent}: TRUE, or how its regions disagree with this node's. */
+	private void answered(Address member, long sent, Object answer) {
+		if (Boolean.TRUE.equals(answer)) {
+			if (disagreements.remove(member) != null) {
+				LOG.infof("%s: its regions and member %s's agree now", name, member);
+			}
+			lease.acknowledged(member, sent);
+		}
+		else if (answer instanceof String why && !why.equals(disagreements.put(member, why))) {
+			LOG.errorf("%s serves nothing from its caches while member %s keeps regions differently: %s. %s.", name,
+					member, why, RegionProfile.remedy());
+		}
+	}
+
+	private static byte[] encodeProfile(RegionProfile profile) {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 48 * profile.size());
+		DataOutputStream out = new DataOutputStream(bytes);
+		try {
+			out.writeByte(PROFILE);
+			profile.write(out);
+			out.flush();
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+		return bytes.toByteArray();
 	}
 
 	/** Stops heartbeats; the channel stays open (answering) until {@link #close()} after the cache manager stopped. */

@@ -44,6 +44,12 @@ final class NodeMetrics implements ClusterCacheStatistics {
 		if (lease.valid()) {
 			return ClusterCacheHealth.up();
 		}
+		Map<String, String> disagreements = node.disagreements();
+		if (!disagreements.isEmpty()) {
+			return ClusterCacheHealth.degraded("Node '" + node.name() + "' serves nothing from its caches: member(s) "
+					+ disagreements.keySet() + " keep regions differently (" + String.join("; ", disagreements.values())
+					+ "). " + RegionProfile.remedy() + ".");
+		}
 		return ClusterCacheHealth.degraded("Node '" + node.name() + "' serves nothing from its caches: it has not heard "
 				+ "from every member of its view " + node.members() + " within its lease of "
 				+ TimeUnit.NANOSECONDS.toMillis(lease.leaseNanos()) + " ms (" + lease.describe() + "). Reads go to "

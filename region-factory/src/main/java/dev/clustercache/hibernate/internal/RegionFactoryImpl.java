@@ -123,6 +123,7 @@ public class RegionFactoryImpl extends RegionFactoryTemplate {
 				public void sessionFactoryCreated(org.hibernate.SessionFactory factory) {
 					modelReady = true;
 					startGridRegions();
+					runtime().node.checkRegionsAgree();
 				}
 			});
 		}
@@ -145,13 +146,17 @@ public class RegionFactoryImpl extends RegionFactoryTemplate {
 		RegionCoordinator coordinator;
 		if (CacheRuntime.isGrid(mode)) {
 			// keys are decided at their owners; region-wide windows still reach every node through the cluster node
-			coordinator = new RegionCoordinator(name, null, r.gridRegion(name, kind, mode),
-					r.nearStore(name, kind, mode), r.node, clock, r.settings.lockTimeout().toNanos(),
-					r.node.clustered());
+			InfinispanStore near = r.nearStore(name, kind, mode);
+			coordinator = new RegionCoordinator(name, null, r.gridRegion(name, kind, mode), near, r.node, clock,
+					r.settings.lockTimeout().toNanos(), r.node.clustered());
+			String nearCache = near != null ? " with a near cache" : " without a near cache";
+			r.node.declare(ClusterNode.DOMAIN + name,
+					"'" + mode.externalName() + "' mode" + (mode == RegionMode.DISTRIBUTED ? nearCache : ""));
 		}
 		else {
 			coordinator = new RegionCoordinator(name, r.store(name, kind, mode), null, null, r.node, clock,
 					r.settings.lockTimeout().toNanos(), mode == RegionMode.INVALIDATION && r.node.clustered());
+			r.node.declare(ClusterNode.DOMAIN + name, "'" + mode.externalName() + "' mode");
 		}
 		coordinators.put(name, coordinator);
 		r.metrics.addRegion(coordinator.cacheName(), coordinator.statistics, coordinator::size,
