@@ -74,7 +74,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private static final byte OPEN = 5;
 	/** Ends several windows (each as an END); sent asynchronously. */
 	private static final byte CLOSE = 6;
-	/** Carries the sender's {@link RegionProfile}; answered TRUE if it agrees with the receiver's, else with why not. */
+	/** Carries the sender's {@link RegionProfile}; answered TRUE if it agrees with the receiver's, else why not. */
 	private static final byte PROFILE = 7;
 	/** A heartbeat's answer when the receiver has not compared the sender's regions with its own yet: send them. */
 	private static final Byte SEND_PROFILE = PROFILE;
@@ -119,6 +119,13 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private final Map<Address, long[]> agreed = new ConcurrentHashMap<>();
 	/** Per member whose regions disagree with this node's: how; logged when it changes, and shown by the health. */
 	private final Map<Address, String> disagreements = new ConcurrentHashMap<>();
+	/** Per starting member whose regions disagree with this node's (it will not start): how; logged when it changes. */
+	private final Map<Address, String> refusedStarts = new ConcurrentHashMap<>();
+	/**
+	 * Whether this node's SessionFactory is built and its regions agreed with the members: from then on it may write,
+	 * so a member that finds its regions disagree stops counting its answers at once.
+	 */
+	private volatile boolean started;
 
 	private ClusterNode(Clock clock, Lease lease, KeyCodec codec, long invalidationTimeoutMillis,
 			long lockTimeoutNanos, JChannel main) throws Exception {
@@ -214,11 +221,12 @@ final class ClusterNode implements RequestHandler, Receiver {
 	void checkRegionsAgree() {
 		List<Address> targets = others();
 		if (dispatcher == null || targets.isEmpty()) {
+			started = true;
 			return;
 		}
 		RspList<Object> rsps;
 		try {
-			rsps = dispatcher.castMessage(targets, new BytesMessage(null, encodeProfile(profile)),
+			rsps = dispatcher.castMessage(targets, new BytesMessage(null, encodeProfile(profile, false)),
 					roundOptions(invalidationTimeoutMillis));
 		}
 		catch (Exception e) {
@@ -231,16 +239,19 @@ final class ClusterNode implements RequestHandler, Receiver {
 			if (rsp.wasReceived() && !rsp.hasException() && rsp.getValue() instanceof String why) {
 				differences.add(why);
 			}
-			else if (!rsp.wasReceived() && !rsp.wasSuspected()) {
-				LOG.warnf("%s: member %s did not answer the comparison of regions within %d ms; the heartbeats "
-						+ "compare them, and neither node serves from its caches until they agree", name, e.getKey(),
-						invalidationTimeoutMillis);
+			else if (rsp.wasReceived() ? !Boolean.TRUE.equals(rsp.getValue()) : !rsp.wasSuspected()) {
+				LOG.warnf("%s: member %s did not compare its regions with this node's (%s); the heartbeats compare "
+						+ "them, and neither node serves from its caches until they agree", name, e.getKey(),
+						rsp.wasReceived() ? "answer: " + (rsp.hasException() ? rsp.getException() : rsp.getValue())
+								: "no answer within " + invalidationTimeoutMillis + " ms");
 			}
 		}
 		if (!differences.isEmpty()) {
 			throw new CacheException("ClusterCache node '" + name + "' keeps regions differently from members of "
-					+ "its cluster: " + String.join("; ", differences) + ". " + RegionProfile.remedy() + ".");
+					+ "its cluster: " + String.join("; ", differences) + ". " + RegionProfile.settingsToAlign()
+					+ ". Node '" + name + "' does not start.");
 		}
+		started = true;
 	}
 
 	/** The members whose regions disagree with this node's, and how. */
@@ -757,14 +768,23 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 		if (type == PROFILE) {
 			requireMember(sender);
+			boolean senderStarted = in.readBoolean();
 			RegionProfile theirs = RegionProfile.read(in);
 			RegionProfile own = profile;
 			String why = own.disagreement(theirs, name(), logicalName(sender));
-			if (why != null) {
-				return why;
+			if (why == null) {
+				agreed.put(sender, new long[] {theirs.fingerprint, own.fingerprint});
+				return Boolean.TRUE;
 			}
-			agreed.put(sender, new long[] {theirs.fingerprint, own.fingerprint});
-			return Boolean.TRUE;
+			if (senderStarted) {
+				// it may write already, and this node may not hear of it: stop counting its earlier answers now
+				lease.forget(sender);
+				disagree(sender, why);
+			}
+			else if (!why.equals(refusedStarts.put(sender, why))) {
+				LOG.warnf("%s: member %s keeps regions differently and will not start: %s", name, sender, why);
+			}
+			return why;
 		}
 		if (type == OPEN) {
 			int n = in.readInt();
@@ -845,6 +865,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 			lease.viewChanged(others());
 			agreed.keySet().retainAll(newView.getMembers());
 			disagreements.keySet().retainAll(newView.getMembers());
+			refusedStarts.keySet().retainAll(newView.getMembers());
 			boolean shrank = old != null && !newView.getMembers().containsAll(old.getMembers());
 			if (newView instanceof MergeView merge) {
 				statistics.merged(System.currentTimeMillis());
@@ -913,10 +934,10 @@ final class ClusterNode implements RequestHandler, Receiver {
 			long sent = clock.nanoTime();
 			ask(member, ping, answer -> {
 				if (SEND_PROFILE.equals(answer)) {
-					ask(member, encodeProfile(own), compared -> answered(member, sent, compared));
+					ask(member, encodeProfile(own, started), compared -> answered(member, sent, own, compared));
 				}
 				else {
-					answered(member, sent, answer);
+					answered(member, sent, own, answer);
 				}
 			});
 		}
@@ -937,25 +958,42 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 	}
 
-	/** {@code member} answered a heartbeat sent at {@code sent}: TRUE, or how its regions disagree with this node's. */
-	private void answered(Address member, long sent, Object answer) {
+	/**
+	 * {@code member} answered a heartbeat sent at {@code sent} with this node's regions as {@code asked}: TRUE, or how
+	 * its regions disagree with this node's. An answer about regions this node has declared more of since, or from a
+	 * member no longer in the view, is out of date.
+	 */
+	private void answered(Address member, long sent, RegionProfile asked, Object answer) {
+		View v = view;
+		if (asked != profile || v == null || !v.containsMember(member)) {
+			return;
+		}
 		if (Boolean.TRUE.equals(answer)) {
 			if (disagreements.remove(member) != null) {
 				LOG.infof("%s: its regions and member %s's agree now", name, member);
 			}
 			lease.acknowledged(member, sent);
 		}
-		else if (answer instanceof String why && !why.equals(disagreements.put(member, why))) {
+		else if (answer instanceof String why) {
+			disagree(member, why);
+		}
+	}
+
+	/** Records that {@code member}'s regions disagree with this node's; logs it when it is new or changed. */
+	private void disagree(Address member, String why) {
+		if (!why.equals(disagreements.put(member, why))) {
 			LOG.errorf("%s serves nothing from its caches while member %s keeps regions differently: %s. %s.", name,
 					member, why, RegionProfile.remedy());
 		}
 	}
 
-	private static byte[] encodeProfile(RegionProfile profile) {
+	/** @param started whether this node may write already ({@link #started}) */
+	private static byte[] encodeProfile(RegionProfile profile, boolean started) {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 48 * profile.size());
 		DataOutputStream out = new DataOutputStream(bytes);
 		try {
 			out.writeByte(PROFILE);
+			out.writeBoolean(started);
 			profile.write(out);
 			out.flush();
 		}

@@ -70,6 +70,13 @@ final class Lease {
 		recompute();
 	}
 
+	/** {@code member}'s earlier answers count for nothing: it must answer a heartbeat sent after now. */
+	synchronized void forget(Object member) {
+		if (lastAckedSend.remove(member) != null) {
+			recompute();
+		}
+	}
+
 	/** After a merge: every member must answer a heartbeat sent after now. */
 	synchronized void restart() {
 		notBefore = clock.nanoTime();

@@ -122,8 +122,9 @@ public class RegionFactoryImpl extends RegionFactoryTemplate {
 				@Override
 				public void sessionFactoryCreated(org.hibernate.SessionFactory factory) {
 					modelReady = true;
-					startGridRegions();
+					// before the grid regions join their caches: a node that keeps them differently must not
 					runtime().node.checkRegionsAgree();
+					startGridRegions();
 				}
 			});
 		}
@@ -149,14 +150,12 @@ public class RegionFactoryImpl extends RegionFactoryTemplate {
 			InfinispanStore near = r.nearStore(name, kind, mode);
 			coordinator = new RegionCoordinator(name, null, r.gridRegion(name, kind, mode), near, r.node, clock,
 					r.settings.lockTimeout().toNanos(), r.node.clustered());
-			String nearCache = near != null ? " with a near cache" : " without a near cache";
-			r.node.declare(ClusterNode.DOMAIN + name,
-					"'" + mode.externalName() + "' mode" + (mode == RegionMode.DISTRIBUTED ? nearCache : ""));
+			r.node.declare(ClusterNode.DOMAIN + name, RegionProfile.protocol(mode, near != null));
 		}
 		else {
 			coordinator = new RegionCoordinator(name, r.store(name, kind, mode), null, null, r.node, clock,
 					r.settings.lockTimeout().toNanos(), mode == RegionMode.INVALIDATION && r.node.clustered());
-			r.node.declare(ClusterNode.DOMAIN + name, "'" + mode.externalName() + "' mode");
+			r.node.declare(ClusterNode.DOMAIN + name, RegionProfile.protocol(mode, false));
 		}
 		coordinators.put(name, coordinator);
 		r.metrics.addRegion(coordinator.cacheName(), coordinator.statistics, coordinator::size,

@@ -12,6 +12,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 import dev.clustercache.hibernate.ClusterCacheSettings;
+import dev.clustercache.hibernate.RegionMode;
 
 /**
  * How this node keeps each of its domain regions: the mode, and for a distributed region whether it has a near cache.
@@ -23,16 +24,26 @@ import dev.clustercache.hibernate.ClusterCacheSettings;
 final class RegionProfile {
 
 	static final RegionProfile EMPTY = new RegionProfile(new TreeMap<>());
+	private static final String NEAR_CACHE = "+near";
 	/** At most this many regions are named in a disagreement; the rest are counted. */
 	private static final int NAMED = 5;
 
-	/** Wire name (kind prefix and region name) to how the region is kept, for example {@code invalidation}. */
+	/** Wire name (kind prefix and region name) to how the region is kept ({@link #protocol}). */
 	private final SortedMap<String, String> regions;
 	final long fingerprint;
 
 	private RegionProfile(SortedMap<String, String> regions) {
 		this.regions = Collections.unmodifiableSortedMap(regions);
 		this.fingerprint = fingerprintOf(regions);
+	}
+
+	/**
+	 * How a region in {@code mode} is kept, as nodes compare it: a fixed token ({@code invalidation},
+	 * {@code distributed+near}), worded for people only when shown, so that rewording a message never makes nodes of
+	 * two versions disagree.
+	 */
+	static String protocol(RegionMode mode, boolean nearCache) {
+		return mode.externalName() + (nearCache ? NEAR_CACHE : "");
 	}
 
 	/** This profile with {@code wireName} kept as {@code protocol}. */
@@ -93,8 +104,8 @@ final class RegionProfile {
 		for (Map.Entry<String, String> e : regions.entrySet()) {
 			String other = theirs.regions.get(e.getKey());
 			if (other != null && !other.equals(e.getValue())) {
-				differing.add("region '" + displayName(e.getKey()) + "' is in " + e.getValue() + " on '" + self
-						+ "' but in " + other + " on '" + member + "'");
+				differing.add("region '" + displayName(e.getKey()) + "' is in " + words(e.getValue()) + " on '" + self
+						+ "' but in " + words(other) + " on '" + member + "'");
 			}
 		}
 		if (differing.isEmpty()) {
@@ -104,13 +115,25 @@ final class RegionProfile {
 		return named + (differing.size() > NAMED ? "; and " + (differing.size() - NAMED) + " more region(s)" : "");
 	}
 
-	/** What a node whose regions disagree with a member's should do, for logs, errors and health. */
-	static String remedy() {
+	/** {@code 'distributed' mode with a near cache} for {@code distributed+near}. */
+	private static String words(String protocol) {
+		boolean near = protocol.endsWith(NEAR_CACHE);
+		String mode = near ? protocol.substring(0, protocol.length() - NEAR_CACHE.length()) : protocol;
+		return "'" + mode + "' mode" + (near ? " with a near cache"
+				: mode.equals(RegionMode.DISTRIBUTED.externalName()) ? " without a near cache" : "");
+	}
+
+	/** The settings that decide how a region is kept, which every node must set alike. */
+	static String settingsToAlign() {
 		return "Every node must keep a region the same way: set '" + ClusterCacheSettings.MODE + "' (and '"
 				+ ClusterCacheSettings.ENTITY_MODE + "', '" + ClusterCacheSettings.COLLECTION_MODE + "', '"
 				+ ClusterCacheSettings.NATURALID_MODE + "' or the region's own cache in '" + ClusterCacheSettings.CONFIG
-				+ "', where used) and '" + ClusterCacheSettings.DISTRIBUTED_L1 + "' the same on every node. Until "
-				+ "they agree, neither node serves from its caches: reads go to the database";
+				+ "', where used) and '" + ClusterCacheSettings.DISTRIBUTED_L1 + "' the same on every node";
+	}
+
+	/** What a running node whose regions disagree with a member's should do, for logs and health. */
+	static String remedy() {
+		return settingsToAlign() + ". Until they agree, neither node serves from its caches: reads go to the database";
 	}
 
 	private static String displayName(String wireName) {

@@ -38,6 +38,22 @@ class LeaseTest {
 	}
 
 	@Test
+	void forgottenMember_invalidatesAtOnce_untilItAnswersAgain() {
+		lease.viewChanged(List.of("B"));
+		lease.acknowledged("B", clock.nanoTime());
+		lease.forget("C"); // not a member: nothing changes
+		assertThat(lease.valid()).isTrue();
+
+		lease.forget("B");
+		assertThat(lease.valid()).isFalse();
+		assertThat(lease.describe()).isEqualTo("expired, B never answered");
+
+		clock.advance(Duration.ofMillis(10));
+		lease.acknowledged("B", clock.nanoTime());
+		assertThat(lease.valid()).isTrue();
+	}
+
+	@Test
 	void everyMember_mustAnswer() {
 		lease.viewChanged(List.of("B", "C"));
 		lease.acknowledged("B", clock.nanoTime());

@@ -11,12 +11,14 @@ import java.io.IOException;
 
 import org.junit.jupiter.api.Test;
 
+import dev.clustercache.hibernate.RegionMode;
+
 /** How nodes compare the way they keep their regions: the fingerprint a heartbeat carries, and the full comparison. */
 class RegionProfileTest {
 
-	private static final String INVALIDATION = "'invalidation' mode";
-	private static final String NEAR = "'distributed' mode with a near cache";
-	private static final String NO_NEAR = "'distributed' mode without a near cache";
+	private static final String INVALIDATION = RegionProfile.protocol(RegionMode.INVALIDATION, false);
+	private static final String NEAR = RegionProfile.protocol(RegionMode.DISTRIBUTED, true);
+	private static final String NO_NEAR = RegionProfile.protocol(RegionMode.DISTRIBUTED, false);
 
 	@Test
 	void sameRegionsDeclaredInAnotherOrder_haveTheSameFingerprint() {
@@ -31,6 +33,16 @@ class RegionProfileTest {
 		// the separator keeps a name and a mode from running into each other
 		assertThat(RegionProfile.EMPTY.with("d:ab", "c").fingerprint)
 				.isNotEqualTo(RegionProfile.EMPTY.with("d:a", "bc").fingerprint);
+	}
+
+	@Test
+	void protocolsAreFixedTokens_wordedOnlyWhenShown() {
+		assertThat(NEAR).isEqualTo("distributed+near");
+		assertThat(NO_NEAR).isEqualTo("distributed");
+		assertThat(RegionProfile.protocol(RegionMode.REPLICATED, false)).isEqualTo("replicated");
+		assertThat(RegionProfile.EMPTY.with("d:Book", RegionProfile.protocol(RegionMode.REPLICATED, false))
+				.disagreement(RegionProfile.EMPTY.with("d:Book", INVALIDATION), "A", "B"))
+				.isEqualTo("region 'Book' is in 'replicated' mode on 'A' but in 'invalidation' mode on 'B'");
 	}
 
 	@Test
@@ -57,7 +69,7 @@ class RegionProfileTest {
 		RegionProfile b = RegionProfile.EMPTY;
 		for (int i = 0; i < 8; i++) {
 			a = a.with("d:R" + i, INVALIDATION);
-			b = b.with("d:R" + i, "'local' mode");
+			b = b.with("d:R" + i, RegionProfile.protocol(RegionMode.LOCAL, false));
 		}
 
 		String why = a.disagreement(b, "A", "B");
