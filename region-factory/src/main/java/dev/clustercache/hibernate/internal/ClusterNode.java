@@ -225,6 +225,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 			return;
 		}
 		RspList<Object> rsps;
+		long sent = clock.nanoTime();
 		try {
 			rsps = dispatcher.castMessage(targets, new BytesMessage(null, encodeProfile(profile, false)),
 					roundOptions(invalidationTimeoutMillis));
@@ -251,7 +252,17 @@ final class ClusterNode implements RequestHandler, Receiver {
 					+ "its cluster: " + String.join("; ", differences) + ". " + RegionProfile.settingsToAlign()
 					+ ". Node '" + name + "' does not start.");
 		}
+		// an agreement answers like a heartbeat (the member had this node in its view after the send): with every
+		// member's, this node serves from its caches as soon as it starts, not a heartbeat period later
+		for (Map.Entry<Address, Rsp<Object>> e : rsps.entrySet()) {
+			if (e.getValue().wasReceived() && Boolean.TRUE.equals(e.getValue().getValue())) {
+				lease.acknowledged(e.getKey(), sent);
+			}
+		}
 		started = true;
+		if (heartbeats != null && !heartbeats.isShutdown()) {
+			heartbeats.execute(this::heartbeat); // for members that did not answer
+		}
 	}
 
 	/** The members whose regions disagree with this node's, and how. */
