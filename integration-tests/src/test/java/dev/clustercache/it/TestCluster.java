@@ -54,10 +54,16 @@ public final class TestCluster implements AutoCloseable {
 	}
 
 	private static TestCluster start(String name, int size, Map<String, Object> extra, int expectedView) {
+		return start(name, size, size, extra, expectedView);
+	}
+
+	/** Reserves ports for {@code size} nodes, starts the first {@code started} and waits for their views. */
+	private static TestCluster start(String name, int size, int started, Map<String, Object> extra,
+			int expectedView) {
 		TestCluster cluster = new TestCluster(name, freePorts(size), extra,
 				"jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
 		try {
-			for (int i = 0; i < size; i++) {
+			for (int i = 0; i < started; i++) {
 				cluster.nodes.add(i == 0 ? cluster.startFirstNode() : cluster.startNode(i));
 			}
 			cluster.awaitViews(expectedView);
@@ -74,18 +80,7 @@ public final class TestCluster implements AutoCloseable {
 	 * starts the others with {@link #startNode(int, Map, Class...)}.
 	 */
 	public static TestCluster startFirst(Class<?> testClass, int size, Map<String, Object> extra) {
-		String name = testClass.getSimpleName();
-		TestCluster cluster = new TestCluster(name, freePorts(size), extra,
-				"jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
-		try {
-			cluster.nodes.add(cluster.startFirstNode());
-			cluster.awaitViews(1);
-			return cluster;
-		}
-		catch (RuntimeException | Error e) {
-			cluster.close();
-			throw e;
-		}
+		return start(testClass.getSimpleName(), size, 1, extra, 1);
 	}
 
 	/**

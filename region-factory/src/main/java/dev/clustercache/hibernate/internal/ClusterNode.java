@@ -235,12 +235,16 @@ final class ClusterNode implements RequestHandler, Receiver {
 					+ ": " + e.getMessage(), e);
 		}
 		List<String> differences = new ArrayList<>();
+		List<Address> agreeing = new ArrayList<>();
 		for (Map.Entry<Address, Rsp<Object>> e : rsps.entrySet()) {
 			Rsp<Object> rsp = e.getValue();
-			if (rsp.wasReceived() && !rsp.hasException() && rsp.getValue() instanceof String why) {
+			if (rsp.wasReceived() && Boolean.TRUE.equals(rsp.getValue())) {
+				agreeing.add(e.getKey());
+			}
+			else if (rsp.wasReceived() && !rsp.hasException() && rsp.getValue() instanceof String why) {
 				differences.add(why);
 			}
-			else if (rsp.wasReceived() ? !Boolean.TRUE.equals(rsp.getValue()) : !rsp.wasSuspected()) {
+			else if (rsp.wasReceived() || !rsp.wasSuspected()) {
 				LOG.warnf("%s: member %s did not compare its regions with this node's (%s); the heartbeats compare "
 						+ "them, and neither node serves from its caches until they agree", name, e.getKey(),
 						rsp.wasReceived() ? "answer: " + (rsp.hasException() ? rsp.getException() : rsp.getValue())
@@ -254,15 +258,9 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 		// an agreement answers like a heartbeat (the member had this node in its view after the send): with every
 		// member's, this node serves from its caches as soon as it starts, not a heartbeat period later
-		for (Map.Entry<Address, Rsp<Object>> e : rsps.entrySet()) {
-			if (e.getValue().wasReceived() && Boolean.TRUE.equals(e.getValue().getValue())) {
-				lease.acknowledged(e.getKey(), sent);
-			}
-		}
+		agreeing.forEach(member -> lease.acknowledged(member, sent));
 		started = true;
-		if (heartbeats != null && !heartbeats.isShutdown()) {
-			heartbeats.execute(this::heartbeat); // for members that did not answer
-		}
+		heartbeatNow(); // for members that did not answer
 	}
 
 	/** The members whose regions disagree with this node's, and how. */
@@ -817,10 +815,14 @@ final class ClusterNode implements RequestHandler, Receiver {
 
 	/** A heartbeat's answer proves that the sender is in this node's view: refuse one from outside it. */
 	private void requireMember(Address sender) {
-		View v = view;
-		if (v == null || !v.containsMember(sender)) {
+		if (!isMember(sender)) {
 			throw new IllegalStateException("'" + sender + "' is not in the view of '" + name + "'");
 		}
+	}
+
+	private boolean isMember(Address member) {
+		View v = view;
+		return v != null && v.containsMember(member);
 	}
 
 	/**
@@ -893,9 +895,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 			else if (old != null) {
 				LOG.infof("%s: new view %s%s", name, newView, describeChange(old, newView));
 			}
-			if (heartbeats != null && !heartbeats.isShutdown()) {
-				heartbeats.execute(this::heartbeat);
-			}
+			heartbeatNow();
 		}
 		catch (RuntimeException e) {
 			LOG.errorf(e, "%s: could not apply view %s; clearing every region to stay safe", name, newView);
@@ -954,6 +954,13 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 	}
 
+	/** A heartbeat now, besides the periodic ones (none once stopped, nor without a cluster). */
+	private void heartbeatNow() {
+		if (heartbeats != null && !heartbeats.isShutdown()) {
+			heartbeats.execute(this::heartbeat);
+		}
+	}
+
 	private void ask(Address member, byte[] payload, Consumer<Object> onAnswer) {
 		try {
 			dispatcher.sendMessageWithFuture(new BytesMessage(member, payload),
@@ -975,8 +982,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * member no longer in the view, is out of date.
 	 */
 	private void answered(Address member, long sent, RegionProfile asked, Object answer) {
-		View v = view;
-		if (asked != profile || v == null || !v.containsMember(member)) {
+		if (asked != profile || !isMember(member)) {
 			return;
 		}
 		if (Boolean.TRUE.equals(answer)) {

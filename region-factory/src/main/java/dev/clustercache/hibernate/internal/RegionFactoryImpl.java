@@ -145,18 +145,19 @@ public class RegionFactoryImpl extends RegionFactoryTemplate {
 		}
 		RegionMode mode = r.modeOf(name, kind);
 		RegionCoordinator coordinator;
+		InfinispanStore near = null;
 		if (CacheRuntime.isGrid(mode)) {
 			// keys are decided at their owners; region-wide windows still reach every node through the cluster node
-			InfinispanStore near = r.nearStore(name, kind, mode);
-			coordinator = new RegionCoordinator(name, null, r.gridRegion(name, kind, mode), near, r.node, clock,
+			GridRegion grid = r.gridRegion(name, kind, mode);
+			near = r.nearStore(name, kind, mode);
+			coordinator = new RegionCoordinator(name, null, grid, near, r.node, clock,
 					r.settings.lockTimeout().toNanos(), r.node.clustered());
-			r.node.declare(ClusterNode.DOMAIN + name, RegionProfile.protocol(mode, near != null));
 		}
 		else {
 			coordinator = new RegionCoordinator(name, r.store(name, kind, mode), null, null, r.node, clock,
 					r.settings.lockTimeout().toNanos(), mode == RegionMode.INVALIDATION && r.node.clustered());
-			r.node.declare(ClusterNode.DOMAIN + name, RegionProfile.protocol(mode, false));
 		}
+		r.node.declare(ClusterNode.DOMAIN + name, RegionProfile.protocol(mode, near != null));
 		coordinators.put(name, coordinator);
 		r.metrics.addRegion(coordinator.cacheName(), coordinator.statistics, coordinator::size,
 				coordinator::writesInProgress);
