@@ -110,7 +110,7 @@ public class RegionFactoryImpl extends RegionFactoryTemplate {
 			startGridRegions();
 			LOG.info(r.summary());
 		}
-		return new TransactionSynchronization(this);
+		return new TransactionSynchronization(clock);
 	}
 
 	@Override

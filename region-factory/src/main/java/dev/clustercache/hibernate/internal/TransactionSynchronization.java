@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.hibernate.cache.spi.CacheTransactionSynchronization;
-import org.hibernate.cache.spi.RegionFactory;
 import org.hibernate.engine.spi.SessionImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 
@@ -38,13 +37,13 @@ final class TransactionSynchronization implements CacheTransactionSynchronizatio
 	/** Set once the commit is near: later openings are awaited at once. */
 	private boolean completing;
 
-	private final RegionFactory regionFactory;
+	private final Clock clock;
 	/** When the current transaction began: loads and query results of it are judged against this. */
 	private long cachingTimestamp;
 
-	TransactionSynchronization(RegionFactory regionFactory) {
-		this.regionFactory = regionFactory;
-		this.cachingTimestamp = regionFactory.nextTimestamp();
+	TransactionSynchronization(Clock clock) {
+		this.clock = clock;
+		this.cachingTimestamp = clock.transactionStart();
 	}
 
 	@Override
@@ -54,7 +53,7 @@ final class TransactionSynchronization implements CacheTransactionSynchronizatio
 
 	@Override
 	public void transactionJoined() {
-		cachingTimestamp = regionFactory.nextTimestamp();
+		cachingTimestamp = clock.transactionStart();
 	}
 
 	static TransactionSynchronization of(SharedSessionContractImplementor session) {

@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A {@link Clock} that moves only when told to. {@link #timestamp()} follows the fake time in Hibernate's format
- * (milliseconds shifted left by 12 bits) and is strictly increasing, like {@code SimpleTimestamper}. Thread-safe.
+ * A {@link Clock} that moves only when told to. Its cache timestamps are {@link CacheTimestamps} over the fake time
+ * (milliseconds shifted left by 12 bits), as the system clock's are over the wall clock: {@link #timestamp()} is
+ * strictly increasing, and transaction starts in one fake millisecond are equal. Thread-safe.
  */
 final class FakeClock implements Clock {
 
@@ -13,7 +14,7 @@ final class FakeClock implements Clock {
 	static final long START_NANOS = 1_000_000_000_000L;
 
 	private final AtomicLong nanos = new AtomicLong(START_NANOS);
-	private long lastTimestamp = Long.MIN_VALUE;
+	private final CacheTimestamps timestamps = new CacheTimestamps(() -> nanos.get() / 1_000_000);
 
 	@Override
 	public long nanoTime() {
@@ -21,10 +22,13 @@ final class FakeClock implements Clock {
 	}
 
 	@Override
-	public synchronized long timestamp() {
-		long fromTime = (nanos.get() / 1_000_000) << 12;
-		lastTimestamp = Math.max(lastTimestamp + 1, fromTime);
-		return lastTimestamp;
+	public long timestamp() {
+		return timestamps.next();
+	}
+
+	@Override
+	public long transactionStart() {
+		return timestamps.start();
 	}
 
 	void advance(Duration d) {

@@ -42,7 +42,7 @@ class ValidationStateTest {
 	private final Lease lease = new Lease(clock, LEASE.toNanos());
 
 	private PutOutcome loadedPut(Object session, Object key, Object value) {
-		return state.putFromLoad(session, key, value, clock.timestamp(), lease, ALWAYS);
+		return state.putFromLoad(session, key, value, clock.transactionStart(), lease, ALWAYS);
 	}
 
 	private PutOutcome nakedPut(Object key, Object value, long txTimestamp) {
@@ -114,7 +114,7 @@ class ValidationStateTest {
 
 		assertThat(state.writeInProgress(KEY)).isTrue();
 		assertThat(loadedPut(SESSION, KEY, "v1")).isEqualTo(PutOutcome.REJECTED_WRITE_IN_PROGRESS);
-		assertThat(nakedPut(KEY, "v1", clock.timestamp())).isEqualTo(PutOutcome.REJECTED_WRITE_IN_PROGRESS);
+		assertThat(nakedPut(KEY, "v1", clock.transactionStart())).isEqualTo(PutOutcome.REJECTED_WRITE_IN_PROGRESS);
 		assertThat(store.containsKey(KEY)).isFalse();
 	}
 
@@ -153,7 +153,7 @@ class ValidationStateTest {
 	@Test
 	void pendingLoad_isConsumedByItsPut() {
 		state.registerPendingLoad(SESSION, KEY);
-		long txBeforeWrite = clock.timestamp();
+		long txBeforeWrite = clock.transactionStart();
 		state.endWrite(KEY, W1, null, state.beginWrite(KEY, W1));
 		assertThat(state.putFromLoad(SESSION, KEY, "old", txBeforeWrite, lease, ALWAYS))
 				.isEqualTo(PutOutcome.REJECTED_STALE_LOAD);
@@ -161,7 +161,7 @@ class ValidationStateTest {
 		// the same session puts again without a new miss: a naked put, judged by its transaction start
 		assertThat(state.putFromLoad(SESSION, KEY, "old", txBeforeWrite, lease, ALWAYS))
 				.isEqualTo(PutOutcome.REJECTED_STALE_LOAD);
-		assertThat(state.putFromLoad(SESSION, KEY, "new", clock.timestamp(), lease, ALWAYS))
+		assertThat(state.putFromLoad(SESSION, KEY, "new", clock.transactionStart(), lease, ALWAYS))
 				.isEqualTo(PutOutcome.PUT);
 	}
 
@@ -169,13 +169,13 @@ class ValidationStateTest {
 
 	@Test
 	void nakedPut_onAKeyNeverWritten_isPut() {
-		assertThat(nakedPut(KEY, "v1", clock.timestamp())).isEqualTo(PutOutcome.PUT);
+		assertThat(nakedPut(KEY, "v1", clock.transactionStart())).isEqualTo(PutOutcome.PUT);
 		assertThat(store.get(KEY)).isEqualTo("v1");
 	}
 
 	@Test
 	void nakedPut_fromATransactionStartedBeforeTheLastWriteEnded_isRejected() {
-		long txStart = clock.timestamp();
+		long txStart = clock.transactionStart();
 		state.endWrite(KEY, W1, null, state.beginWrite(KEY, W1));
 
 		assertThat(nakedPut(KEY, "old", txStart)).isEqualTo(PutOutcome.REJECTED_STALE_LOAD);
@@ -185,7 +185,7 @@ class ValidationStateTest {
 	@Test
 	void nakedPut_fromATransactionStartedDuringTheWindow_isRejectedAfterItEnds() {
 		ValidationState.WriteToken token = state.beginWrite(KEY, W1);
-		long txStart = clock.timestamp();
+		long txStart = clock.transactionStart();
 		state.endWrite(KEY, W1, null, token);
 
 		assertThat(nakedPut(KEY, "old", txStart)).isEqualTo(PutOutcome.REJECTED_STALE_LOAD);
@@ -194,7 +194,7 @@ class ValidationStateTest {
 	@Test
 	void nakedPut_fromATransactionStartedAfterTheLastWriteEnded_isPut() {
 		state.endWrite(KEY, W1, null, state.beginWrite(KEY, W1));
-		long txStart = clock.timestamp();
+		long txStart = clock.transactionStart();
 
 		assertThat(nakedPut(KEY, "new", txStart)).isEqualTo(PutOutcome.PUT);
 		assertThat(store.get(KEY)).isEqualTo("new");
@@ -246,12 +246,12 @@ class ValidationStateTest {
 		state.registerPendingLoad(SESSION, OTHER_KEY);
 
 		assertThat(state.writeInProgress(KEY)).isTrue();
-		assertThat(nakedPut(KEY, "v1", clock.timestamp())).isEqualTo(PutOutcome.REJECTED_WRITE_IN_PROGRESS);
+		assertThat(nakedPut(KEY, "v1", clock.transactionStart())).isEqualTo(PutOutcome.REJECTED_WRITE_IN_PROGRESS);
 		assertThat(loadedPut(SESSION, OTHER_KEY, "v2")).isEqualTo(PutOutcome.REJECTED_WRITE_IN_PROGRESS);
 
 		state.endRegionWrite(W1);
 		assertThat(state.writeInProgress(KEY)).isFalse();
-		assertThat(nakedPut(KEY, "v1", clock.timestamp())).isEqualTo(PutOutcome.PUT);
+		assertThat(nakedPut(KEY, "v1", clock.transactionStart())).isEqualTo(PutOutcome.PUT);
 	}
 
 	@Test
@@ -282,12 +282,12 @@ class ValidationStateTest {
 
 	@Test
 	void nakedPut_fromATransactionStartedBeforeARegionWindowEnded_isRejected() {
-		long txStart = clock.timestamp();
+		long txStart = clock.transactionStart();
 		state.beginRegionWrite(W1);
 		state.endRegionWrite(W1);
 
 		assertThat(nakedPut(KEY, "old", txStart)).isEqualTo(PutOutcome.REJECTED_STALE_LOAD);
-		assertThat(nakedPut(KEY, "new", clock.timestamp())).isEqualTo(PutOutcome.PUT);
+		assertThat(nakedPut(KEY, "new", clock.transactionStart())).isEqualTo(PutOutcome.PUT);
 	}
 
 	@Test
@@ -431,17 +431,17 @@ class ValidationStateTest {
 	void regionWindowWhoseEndNeverArrives_expiresAfterTheLockTimeout() {
 		state.beginRegionWrite(W1);
 		clock.advance(LOCK_TIMEOUT.minusSeconds(1));
-		assertThat(nakedPut(KEY, "v1", clock.timestamp())).isEqualTo(PutOutcome.REJECTED_WRITE_IN_PROGRESS);
+		assertThat(nakedPut(KEY, "v1", clock.transactionStart())).isEqualTo(PutOutcome.REJECTED_WRITE_IN_PROGRESS);
 
 		clock.advance(Duration.ofSeconds(2));
 
 		assertThat(state.writeInProgress(KEY)).isFalse();
-		assertThat(nakedPut(KEY, "v1", clock.timestamp())).isEqualTo(PutOutcome.PUT);
+		assertThat(nakedPut(KEY, "v1", clock.transactionStart())).isEqualTo(PutOutcome.PUT);
 	}
 
 	@Test
 	void purge_forgetsOldRecords_butANakedPutOlderThanTheirLastWriteEndIsStillRejected() {
-		long txBeforeWrite = clock.timestamp();
+		long txBeforeWrite = clock.transactionStart();
 		state.endWrite(KEY, W1, null, state.beginWrite(KEY, W1));
 		assertThat(state.recordCount()).isEqualTo(1);
 
@@ -450,7 +450,7 @@ class ValidationStateTest {
 
 		assertThat(state.recordCount()).isZero();
 		assertThat(nakedPut(KEY, "old", txBeforeWrite)).isEqualTo(PutOutcome.REJECTED_STALE_LOAD);
-		assertThat(nakedPut(KEY, "new", clock.timestamp())).isEqualTo(PutOutcome.PUT);
+		assertThat(nakedPut(KEY, "new", clock.transactionStart())).isEqualTo(PutOutcome.PUT);
 	}
 
 	@Test
@@ -499,9 +499,9 @@ class ValidationStateTest {
 		notValid.viewChanged(List.of("B")); // B joined and has not answered yet
 		state.registerPendingLoad(SESSION, KEY);
 
-		assertThat(state.putFromLoad(SESSION, KEY, "v1", clock.timestamp(), notValid, ALWAYS))
+		assertThat(state.putFromLoad(SESSION, KEY, "v1", clock.transactionStart(), notValid, ALWAYS))
 				.isEqualTo(PutOutcome.REJECTED_LEASE);
-		assertThat(state.putFromLoad(SESSION, OTHER_KEY, "v2", clock.timestamp(), notValid, ALWAYS))
+		assertThat(state.putFromLoad(SESSION, OTHER_KEY, "v2", clock.transactionStart(), notValid, ALWAYS))
 				.isEqualTo(PutOutcome.REJECTED_LEASE);
 		assertThat(store.size()).isZero();
 	}
@@ -517,10 +517,11 @@ class ValidationStateTest {
 		l.acknowledged("B", clock.nanoTime());
 		assertThat(l.valid()).isTrue();
 
-		assertThat(state.putFromLoad(SESSION, KEY, "old", clock.timestamp(), l, ALWAYS))
+		assertThat(state.putFromLoad(SESSION, KEY, "old", clock.transactionStart(), l, ALWAYS))
 				.isEqualTo(PutOutcome.REJECTED_LEASE);
 		state.registerPendingLoad(SESSION, KEY);
-		assertThat(state.putFromLoad(SESSION, KEY, "new", clock.timestamp(), l, ALWAYS)).isEqualTo(PutOutcome.PUT);
+		assertThat(state.putFromLoad(SESSION, KEY, "new", clock.transactionStart(), l, ALWAYS))
+				.isEqualTo(PutOutcome.PUT);
 	}
 
 	@Test
@@ -533,20 +534,22 @@ class ValidationStateTest {
 		clock.advance(Duration.ofSeconds(1));
 		l.acknowledged("B", clock.nanoTime()); // renewed before expiry: validity unbroken
 
-		assertThat(state.putFromLoad(SESSION, KEY, "v1", clock.timestamp(), l, ALWAYS)).isEqualTo(PutOutcome.PUT);
+		assertThat(state.putFromLoad(SESSION, KEY, "v1", clock.transactionStart(), l, ALWAYS))
+				.isEqualTo(PutOutcome.PUT);
 	}
 
 	@Test
 	void nakedPutFromATransactionStartedBeforeTheLeaseBecameValidAgain_isRejected() {
 		Lease l = new Lease(clock, LEASE.toNanos());
 		l.viewChanged(List.of("B"));
-		long txWhileInvalid = clock.timestamp();
+		long txWhileInvalid = clock.transactionStart();
 		clock.advance(Duration.ofMillis(1));
 		l.acknowledged("B", clock.nanoTime());
 
 		assertThat(state.putFromLoad(SESSION, KEY, "old", txWhileInvalid, l, ALWAYS))
 				.isEqualTo(PutOutcome.REJECTED_LEASE);
-		assertThat(state.putFromLoad(SESSION, KEY, "new", clock.timestamp(), l, ALWAYS)).isEqualTo(PutOutcome.PUT);
+		assertThat(state.putFromLoad(SESSION, KEY, "new", clock.transactionStart(), l, ALWAYS))
+				.isEqualTo(PutOutcome.PUT);
 	}
 
 	// ---- minimal puts and versions
@@ -555,7 +558,7 @@ class ValidationStateTest {
 	void putThatMayNotReplace_isSkippedAndStoresNothing() {
 		state.registerPendingLoad(SESSION, KEY);
 
-		assertThat(state.putFromLoad(SESSION, KEY, "v1", clock.timestamp(), lease, cached -> false))
+		assertThat(state.putFromLoad(SESSION, KEY, "v1", clock.transactionStart(), lease, cached -> false))
 				.isEqualTo(PutOutcome.SKIPPED);
 		assertThat(store.containsKey(KEY)).isFalse();
 	}
@@ -565,7 +568,7 @@ class ValidationStateTest {
 		store.put(KEY, "v1");
 		List<Object> seen = new ArrayList<>();
 
-		PutOutcome outcome = state.putFromLoad(SESSION, KEY, "v0", clock.timestamp(), lease, cached -> {
+		PutOutcome outcome = state.putFromLoad(SESSION, KEY, "v0", clock.transactionStart(), lease, cached -> {
 			seen.add(cached);
 			return cached == null; // minimal puts: only when absent
 		});
@@ -631,7 +634,7 @@ class ValidationStateTest {
 							}
 							state.registerPendingLoad(session, k);
 							long read = db[k].get();
-							if (state.putFromLoad(session, k, read, clock.timestamp(), lease, ALWAYS)
+							if (state.putFromLoad(session, k, read, clock.transactionStart(), lease, ALWAYS)
 									== PutOutcome.PUT) {
 								puts.incrementAndGet();
 							}
@@ -677,6 +680,11 @@ class ValidationStateTest {
 		@Override
 		public long nanoTime() {
 			return delegate.nanoTime();
+		}
+
+		@Override
+		public long transactionStart() {
+			return delegate.transactionStart();
 		}
 
 		@Override

@@ -1,0 +1,92 @@
+package dev.clustercache.hibernate.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The order of {@link CacheTimestamps}: what the protocol's checks ({@code start <= lastWriteEnd} refuses a put) need
+ * of a transaction's start and of the events it is compared with, on a wall clock that the test moves.
+ */
+class CacheTimestampsTest {
+
+	private final AtomicLong wallClock = new AtomicLong(1_700_000_000_000L);
+	private final CacheTimestamps timestamps = new CacheTimestamps(wallClock::get);
+
+	@Test
+	void events_areStrictlyIncreasing_withinOneMillisecond() {
+		long first = timestamps.next();
+		long second = timestamps.next();
+
+		assertThat(first).isEqualTo(wallClock.get() * CacheTimestamps.ONE_MS);
+		assertThat(second).isGreaterThan(first);
+	}
+
+	@Test
+	void startAfterAnEvent_isAboveIt_inTheSameMillisecond() {
+		long writeEnd = timestamps.next();
+
+		assertThat(timestamps.start()).isGreaterThan(writeEnd);
+	}
+
+	@Test
+	void eventAfterAStart_isNotBelowIt_inTheSameMillisecond() {
+		long start = timestamps.start();
+
+		assertThat(timestamps.next()).isGreaterThanOrEqualTo(start);
+	}
+
+	@Test
+	void startsInOneMillisecond_areEqual_soTheyWriteNothingTheEventsCompare() {
+		long writeEnd = timestamps.next();
+		long first = timestamps.start();
+		long second = timestamps.start();
+
+		assertThat(second).isEqualTo(first);
+		assertThat(timestamps.next()).as("an event after both starts").isGreaterThanOrEqualTo(second)
+				.isGreaterThan(writeEnd);
+	}
+
+	@Test
+	void startFollowsTheWallClock_whenItPassedTheLastEvent() {
+		timestamps.next();
+		wallClock.addAndGet(5);
+
+		assertThat(timestamps.start()).isEqualTo(wallClock.get() * CacheTimestamps.ONE_MS);
+	}
+
+	@Test
+	void eventAfterAStart_isNotBelowIt_whenTheWallClockStepsBack() {
+		long start = timestamps.start();
+		wallClock.addAndGet(-2_000);
+
+		long writeEnd = timestamps.next();
+		assertThat(writeEnd).as("a write that ended after the transaction started").isGreaterThanOrEqualTo(start);
+		assertThat(timestamps.start()).isGreaterThan(writeEnd);
+	}
+
+	@Test
+	void startAfterAnEvent_isAboveIt_whenTheWallClockStepsBack() {
+		wallClock.addAndGet(1);
+		long writeEnd = timestamps.next();
+		wallClock.addAndGet(-1_000);
+
+		assertThat(timestamps.start()).isGreaterThan(writeEnd);
+	}
+
+	/**
+	 * A transaction starts and loads in the same millisecond as a write on its key ends, before it (its put must be
+	 * refused) or after it (its put may be cached): the two cases differ only in the order of the calls.
+	 */
+	@Test
+	void theProtocolsCheck_refusesAStartBeforeTheWriteEnd_andAcceptsOneAfter_inOneMillisecond() {
+		long startedBefore = timestamps.start();
+		long writeEnd = timestamps.next();
+		long startedAfter = timestamps.start();
+
+		assertThat(startedBefore <= writeEnd).as("refused: started before the write ended").isTrue();
+		assertThat(startedAfter <= writeEnd).as("refused: started after the write ended").isFalse();
+	}
+}
