@@ -21,8 +21,8 @@ import java.util.function.LongSupplier;
  * So a transaction that started before a write ended has a start at most that end: every check of the protocol then
  * refuses its put ({@code start <= lastWriteEnd}), as it must. One that started after the end has a start above it, so
  * a read right after a commit still caches what it loads, as it did with unique timestamps. Two starts may be equal,
- * which nothing compares. If the wall clock steps back, both methods keep to the largest value handed out until the
- * clock passes it again.
+ * which nothing compares. Neither runs ahead of the wall clock's next millisecond (but see {@link #next()} for a
+ * wall clock that steps back).
  */
 final class CacheTimestamps {
 
@@ -32,20 +32,38 @@ final class CacheTimestamps {
 	static final CacheTimestamps SYSTEM = new CacheTimestamps(System::currentTimeMillis);
 
 	private final LongSupplier wallClockMillis;
+	/** What {@link #next()} does while it waits for the wall clock's next millisecond. */
+	private final Runnable waitForClock;
 	/** The largest value {@link #next()} returned, or the largest wall-clock reading {@link #start()} saw. */
 	private final AtomicLong last = new AtomicLong(Long.MIN_VALUE);
 
 	CacheTimestamps(LongSupplier wallClockMillis) {
-		this.wallClockMillis = wallClockMillis;
+		this(wallClockMillis, Thread::onSpinWait);
 	}
 
-	/** A timestamp strictly greater than every one handed out before. */
+	/** @param waitForClock run while waiting for the wall clock to move on (a test's clock moves it) */
+	CacheTimestamps(LongSupplier wallClockMillis, Runnable waitForClock) {
+		this.wallClockMillis = wallClockMillis;
+		this.waitForClock = waitForClock;
+	}
+
+	/**
+	 * A timestamp strictly greater than every one handed out before, and below the wall clock's next millisecond: the
+	 * other nodes compare this node's timestamps with theirs allowing only for the clocks' skew, so the counter must
+	 * not run ahead of the wall clock. When a millisecond's 4,096 values are used up, the caller waits for the next
+	 * millisecond, as with Hibernate's {@code SimpleTimestamper}. A wall clock that stepped back by two milliseconds
+	 * or more is not waited for (the counter keeps its lead for as long as the step, which the skew allowance must
+	 * then cover), where {@code SimpleTimestamper} would hold every caller until the clock caught up.
+	 */
 	long next() {
-		long now = wallClockMillis.getAsLong() * ONE_MS;
 		while (true) {
+			long now = wallClockMillis.getAsLong() * ONE_MS;
 			long previous = last.get();
 			long next = Math.max(now, previous + 1);
-			if (last.compareAndSet(previous, next)) {
+			if (next - now >= ONE_MS && next - now < 2 * ONE_MS) {
+				waitForClock.run();
+			}
+			else if (last.compareAndSet(previous, next)) {
 				return next;
 			}
 		}

@@ -119,8 +119,8 @@ final class SettingsParser {
 		Duration invalidationTimeout = positive(INVALIDATION_TIMEOUT, DEFAULT_INVALIDATION_TIMEOUT);
 		Duration lockTimeout = positive(LOCK_TIMEOUT, DEFAULT_LOCK_TIMEOUT);
 		String stack = nonBlank(JGROUPS_STACK, DEFAULT_STACK);
-		// all members of the loopback stack share one machine and so one clock; 1 ms covers Hibernate's per-JVM
-		// counter in the low bits of its timestamps
+		// all members of the loopback stack share one machine and so one clock; 1 ms covers the per-JVM counter in
+		// the low bits of the timestamps, which never runs ahead of the wall clock's next millisecond (CacheTimestamps)
 		Duration clockSkew = duration(CLOCK_SKEW, stack.equals(DEFAULT_STACK) ? Duration.ofMillis(1)
 				: DEFAULT_CLOCK_SKEW);
 		if (clockSkew.isNegative()) {

@@ -2,14 +2,17 @@ package dev.clustercache.hibernate.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The order of {@link CacheTimestamps}: what the protocol's checks ({@code start <= lastWriteEnd} refuses a put) need
  * of a transaction's start and of the events it is compared with, on a wall clock that the test moves.
  */
+@Timeout(10)
 class CacheTimestampsTest {
 
 	private final AtomicLong wallClock = new AtomicLong(1_700_000_000_000L);
@@ -22,6 +25,24 @@ class CacheTimestampsTest {
 
 		assertThat(first).isEqualTo(wallClock.get() * CacheTimestamps.ONE_MS);
 		assertThat(second).isGreaterThan(first);
+	}
+
+	/**
+	 * Other nodes compare this node's timestamps with theirs, allowing only for the clocks' skew: once a millisecond's
+	 * 4,096 values are used up, the next event waits for the wall clock's next millisecond instead of running ahead.
+	 */
+	@Test
+	void events_waitForTheNextMillisecond_onceOneMillisecondsValuesAreUsedUp() {
+		long millis = wallClock.get();
+		AtomicInteger reads = new AtomicInteger();
+		int movesAfter = (int) CacheTimestamps.ONE_MS + 10;
+		CacheTimestamps busy = new CacheTimestamps(() -> reads.incrementAndGet() > movesAfter ? millis + 1 : millis);
+
+		for (int i = 0; i < CacheTimestamps.ONE_MS; i++) {
+			assertThat(busy.next()).isLessThan((millis + 1) * CacheTimestamps.ONE_MS);
+		}
+		assertThat(busy.next()).isEqualTo((millis + 1) * CacheTimestamps.ONE_MS);
+		assertThat(reads.get()).as("the wall clock was read until it moved on").isGreaterThan(movesAfter);
 	}
 
 	@Test

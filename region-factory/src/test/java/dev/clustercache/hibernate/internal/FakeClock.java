@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A {@link Clock} that moves only when told to. Its cache timestamps are {@link CacheTimestamps} over the fake time
  * (milliseconds shifted left by 12 bits), as the system clock's are over the wall clock: {@link #timestamp()} is
- * strictly increasing, and transaction starts in one fake millisecond are equal. Thread-safe.
+ * strictly increasing, and transaction starts in one fake millisecond are equal. When more than a millisecond's worth
+ * of timestamps is taken, their wall clock moves on by itself, as a real one would while the caller waits. Thread-safe.
  */
 final class FakeClock implements Clock {
 
@@ -14,7 +15,10 @@ final class FakeClock implements Clock {
 	static final long START_NANOS = 1_000_000_000_000L;
 
 	private final AtomicLong nanos = new AtomicLong(START_NANOS);
-	private final CacheTimestamps timestamps = new CacheTimestamps(() -> nanos.get() / 1_000_000);
+	/** How far the cache timestamps' wall clock moved on while callers waited for it; the fake time does not move. */
+	private final AtomicLong waitedMillis = new AtomicLong();
+	private final CacheTimestamps timestamps = new CacheTimestamps(() -> nanos.get() / 1_000_000 + waitedMillis.get(),
+			waitedMillis::incrementAndGet);
 
 	@Override
 	public long nanoTime() {
