@@ -74,11 +74,13 @@ final class CacheTimestamps {
 	 * returned after.
 	 */
 	long start() {
-		long now = wallClockMillis.getAsLong() * ONE_MS;
+		// the counter before the clock: an event that moves it in between makes the compareAndSet below fail
 		long previous = last.get();
+		long now = wallClockMillis.getAsLong() * ONE_MS;
 		while (now > previous) {
 			// the wall clock passed the counter: publish it, so that a later next() is above this start even if the
-			// wall clock steps back meanwhile; a failed compareAndSet means another thread moved the counter
+			// wall clock steps back meanwhile. A failed compareAndSet means another thread moved the counter, maybe to
+			// less than this reading (its clock read behind): try again with what it holds now
 			if (last.compareAndSet(previous, now)) {
 				return now;
 			}

@@ -82,9 +82,14 @@ final class GridRegion implements Store {
 		return cache().getDistributionManager().getCacheTopology().isReadOwner(key);
 	}
 
+	/** The timing of an event (a window's opening or end, an eviction): a new, strictly increasing timestamp. */
 	private GridFunctions.Timing timing() {
-		return new GridFunctions.Timing(clock.timestamp(), lockTimeout, skew, valueLifespanMillis,
-				valueMaxIdleMillis, recordLifespanMillis);
+		return timing(clock.timestamp());
+	}
+
+	private GridFunctions.Timing timing(long now) {
+		return new GridFunctions.Timing(now, lockTimeout, skew, valueLifespanMillis, valueMaxIdleMillis,
+				recordLifespanMillis);
 	}
 
 	/** The cached state of {@code key}, from this node's copy or an owner's. */
@@ -135,9 +140,15 @@ final class GridRegion implements Store {
 	/**
 	 * Caches {@code value} at the key's owners if the protocol allows it. A value that cannot be sent is not cached
 	 * and is reported once per type; the user's transaction goes on.
+	 * <p>
+	 * A put is no event that anything compares with a transaction's start, so its time is taken as a start is
+	 * ({@link Clock#transactionStart()}): above every event of this node before it, which is all that its uses need
+	 * (expiring windows, the time the value was cached, compared with the region's last clear). A query puts every row
+	 * it reads: with an event's timestamp each put wrote the node's shared counter, and more than 4,096 in a
+	 * millisecond made the node's writes wait for the next one.
 	 */
 	PutOutcome putFromLoad(Object key, Object value, long txTimestamp, long clearedAt, ReplaceRule rule) {
-		GridFunctions.Timing t = timing();
+		GridFunctions.Timing t = timing(clock.transactionStart());
 		if (t.now() - txTimestamp > lockTimeout) {
 			// traces of writes are kept for the lock timeout only: an older transaction cannot be judged
 			return PutOutcome.REJECTED_STALE_LOAD;

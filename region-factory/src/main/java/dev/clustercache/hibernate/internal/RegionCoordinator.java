@@ -145,7 +145,9 @@ final class RegionCoordinator implements ClusterNode.Participant {
 			return value;
 		}
 		Object fill = new Object();
-		long askedAt = clock.timestamp();
+		// judged as a load whose transaction started now: a start is above every event before it and takes no event's
+		// timestamp, so reads that miss the near copy do not hold up this node's writes
+		long askedAt = clock.transactionStart();
 		state.registerPendingLoad(fill, key);
 		value = grid.get(key, state.regionClearedAt());
 		if (value == null) {

@@ -98,6 +98,36 @@ class CacheTimestampsTest {
 	}
 
 	/**
+	 * An event on another thread moves the counter while a start reads the clock, and its own clock reading is behind
+	 * the start's (another core, or a clock that stepped back between the two readings). The start's compareAndSet
+	 * then fails; it must still publish its reading, or a later event could come out below it.
+	 */
+	@Test
+	void startRacingAnEventThatReadAnEarlierClock_stillPublishesItself_soLaterEventsAreNotBelowIt() {
+		long millis = wallClock.get();
+		AtomicInteger reads = new AtomicInteger();
+		CacheTimestamps[] racing = new CacheTimestamps[1];
+		AtomicLong racingEvent = new AtomicLong();
+		// the start's clock reading (the second read) runs the other thread's event first, which reads 5 ms earlier
+		racing[0] = new CacheTimestamps(() -> switch (reads.incrementAndGet()) {
+			case 2 -> {
+				racingEvent.set(racing[0].next());
+				yield millis;
+			}
+			case 3 -> millis - 5;
+			default -> millis - 10;
+		});
+		long before = racing[0].next();
+
+		long start = racing[0].start();
+
+		assertThat(reads.get()).as("the event ran inside the start's clock reading").isGreaterThanOrEqualTo(3);
+		assertThat(start).isGreaterThan(before).isGreaterThan(racingEvent.get());
+		assertThat(racing[0].next()).as("an event after the start, its clock still behind")
+				.isGreaterThanOrEqualTo(start);
+	}
+
+	/**
 	 * A transaction starts and loads in the same millisecond as a write on its key ends, before it (its put must be
 	 * refused) or after it (its put may be cached): the two cases differ only in the order of the calls.
 	 */
