@@ -104,6 +104,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private final Map<String, Participant> participants = new ConcurrentHashMap<>();
 	final NodeStatistics statistics = new NodeStatistics();
 	private final AtomicLong writerIds = new AtomicLong();
+	/** How writers wait for the answers to their openings: a short spin before parking, while it pays. */
+	private final AnswerWait answerWait = new AnswerWait();
 	private final ForkChannel fork;
 	private final MessageDispatcher dispatcher;
 	/** Delivers this fork's round trips on the transport's receiving threads, while the fork is open. */
@@ -687,7 +689,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 	}
 
 	/** A round sent earlier; it completes within its own timeout, with the members that did not answer marked so. */
-	private static RspList<Object> awaitRound(CompletableFuture<RspList<Object>> round) throws Exception {
+	private RspList<Object> awaitRound(CompletableFuture<RspList<Object>> round) throws Exception {
+		answerWait.spinFor(round);
 		try {
 			return round.get();
 		}
