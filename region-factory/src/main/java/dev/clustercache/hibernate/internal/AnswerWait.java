@@ -71,7 +71,7 @@ final class AnswerWait {
 		return true;
 	}
 
-	/** Whether the next wait would spin (for tests and the metrics). */
+	/** Whether the next wait would spin, if it had to wait (for tests). */
 	boolean spinning() {
 		return multiProcessor && credit > 0;
 	}
