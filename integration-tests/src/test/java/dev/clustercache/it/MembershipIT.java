@@ -1,12 +1,17 @@
 package dev.clustercache.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.jgroups.JChannel;
 import org.junit.jupiter.api.Test;
+
+import dev.clustercache.hibernate.jgroups.JGroupsStacks;
 
 /**
  * DESIGN.md §4.5 on real JGroups channels on 127.0.0.1: crashed and frozen members, a node that hears nothing, and a
@@ -70,6 +75,53 @@ class MembershipIT {
 			cluster.await("C merges back", Duration.ofSeconds(40),
 					() -> cluster.nodes().stream().allMatch(n -> n.regionFactory().getClusterMembers().size() == 3));
 			assertThat(c.find(Item.class, id).price).isEqualTo(2);
+		}
+	}
+
+	/**
+	 * A member in the view that drops the write's opening, as a node does between connecting its channel and opening
+	 * ClusterCache's fork channel on it (here a bare channel of the same stack that never opens one). The first round
+	 * of an opening is sent before the commit and awaited later; a future of JGroups completes on its own only once
+	 * every member answered or left the view, so before the bounded wait the writer waited for ever. Now it asks again
+	 * every 2 s and fails the write at the invalidation timeout, naming the member and the setting.
+	 */
+	@Test
+	void memberThatDropsAnOpening_failsTheWriteAtTheInvalidationTimeout_insteadOfBlockingIt() throws Exception {
+		Map<String, Object> shortTimeouts = Map.of(
+				"hibernate.cache.clustercache.jgroups.fd.timeout", "3s",
+				"hibernate.cache.clustercache.invalidation_timeout", "10s");
+		try (TestCluster cluster = TestCluster.startFirst(MembershipIT.class, 2, shortTimeouts)) {
+			TestNode a = cluster.node(0);
+			long id = seed(a, 4, 1);
+			Map<String, String> stack = new java.util.HashMap<>();
+			cluster.settings(1).forEach((k, v) -> {
+				if (k.startsWith("hibernate.cache.clustercache.jgroups.")) {
+					stack.put(k.substring("hibernate.cache.clustercache.".length()), String.valueOf(v));
+				}
+			});
+			try (JChannel bare = JGroupsStacks.newChannel("localhost", stack, getClass().getClassLoader())) {
+				bare.name("bare");
+				bare.connect(MembershipIT.class.getSimpleName());
+				cluster.await("A sees the bare member", Duration.ofSeconds(20),
+						() -> a.regionFactory().getClusterMembers().size() == 2);
+
+				long start = System.nanoTime();
+				assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> update(a, id, 2))
+						.hasStackTraceContaining("could not open a write window")
+						.hasStackTraceContaining("bare")
+						.hasStackTraceContaining("within 10000 ms")
+						.hasStackTraceContaining("'hibernate.cache.clustercache.invalidation_timeout'"),
+						() -> "the write still waits for the bare member. Nodes: " + cluster.describe());
+				long failedAfterMillis = (System.nanoTime() - start) / 1_000_000;
+				System.out.printf("MEASURED: a write on A with a member that drops its opening failed after %d ms%n",
+						failedAfterMillis);
+				assertThat(failedAfterMillis).isGreaterThanOrEqualTo(9_000);
+				assertThat(a.find(Item.class, id).price).as("the failed write rolled back").isEqualTo(1);
+			}
+			cluster.await("A sees itself alone", Duration.ofSeconds(20),
+					() -> a.regionFactory().getClusterMembers().size() == 1);
+			update(a, id, 3);
+			assertThat(a.find(Item.class, id).price).isEqualTo(3);
 		}
 	}
 

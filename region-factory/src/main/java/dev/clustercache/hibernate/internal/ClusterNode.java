@@ -92,8 +92,21 @@ final class ClusterNode implements RequestHandler, Receiver {
 		void onReset();
 	}
 
-	/** The members a write window was opened on, to know at its end who must hear of it synchronously. */
-	record Window(String region, Object key, Writer writer, Set<Address> registered, long openedNanos) {
+	/**
+	 * The members a write window was opened on, to know at its end who must hear of it synchronously. {@code failed}:
+	 * its opening failed, so its write cannot commit.
+	 */
+	record Window(String region, Object key, Writer writer, Set<Address> registered, long openedNanos,
+			boolean failed) {
+
+		Window(String region, Object key, Writer writer, Set<Address> registered, long openedNanos) {
+			this(region, key, writer, registered, openedNanos, false);
+		}
+
+		/** A window whose opening failed: its write does not commit. */
+		static Window ofFailedOpening(String region, Object key, Writer writer, long openedNanos) {
+			return new Window(region, key, writer, Set.of(), openedNanos, true);
+		}
 	}
 
 	private final Clock clock;
@@ -424,7 +437,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 				return g.await(index);
 			}
 			catch (RuntimeException e) {
-				return new Window(region, key, writer, Set.of(), g.sent);
+				return Window.ofFailedOpening(region, key, writer, g.sent);
 			}
 		}
 	}
@@ -513,7 +526,11 @@ final class ClusterNode implements RequestHandler, Receiver {
 	/**
 	 * Ends the write window on every other member. Members that did not register its start (they joined meanwhile, or
 	 * had not built the region yet) may hold a state loaded before the commit, so they are told synchronously;
-	 * otherwise the end travels asynchronously.
+	 * otherwise the end travels asynchronously. The end of a window whose opening failed always travels
+	 * asynchronously: its write does not commit, so no member can hold a state older than the database's; a member
+	 * that heard the opening drops the window when the end arrives, and one that misses the end (or hears the opening
+	 * late) keeps the window until the lock timeout, which only keeps the key out of its cache. Waiting instead would
+	 * hold the failed transaction up again, for the invalidation timeout, on the member that did not answer.
 	 */
 	void closeRemote(Window window) {
 		closeRemote(window, null);
@@ -529,6 +546,10 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 		List<Address> targets = others();
 		if (targets.isEmpty()) {
+			return;
+		}
+		if (window.failed()) {
+			cast(encode(END, window.region(), window.writer().id(), window.key()));
 			return;
 		}
 		boolean allRegistered = window.registered().containsAll(targets);
@@ -633,11 +654,12 @@ final class ClusterNode implements RequestHandler, Receiver {
 			if (remaining <= 0) {
 				break;
 			}
+			long roundMillis = Math.min(remaining, RETRY_INTERVAL_MILLIS);
 			RspList<Object> rsps;
 			try {
-				rsps = firstRound != null ? awaitRound(firstRound)
-						: dispatcher.castMessage(pending, new BytesMessage(null, payload),
-								roundOptions(Math.min(remaining, RETRY_INTERVAL_MILLIS)));
+				rsps = awaitRound(firstRound != null ? firstRound
+						: dispatcher.castMessageWithFuture(pending, new BytesMessage(null, payload),
+								roundOptions(roundMillis)), roundMillis);
 				firstRound = null;
 			}
 			catch (Exception e) {
@@ -688,11 +710,19 @@ final class ClusterNode implements RequestHandler, Receiver {
 				.flags(Message.Flag.OOB, Message.Flag.NO_FC).transientFlags(Message.TransientFlag.DONT_LOOPBACK);
 	}
 
-	/** A round sent earlier; it completes within its own timeout, with the members that did not answer marked so. */
-	private RspList<Object> awaitRound(CompletableFuture<RspList<Object>> round) throws Exception {
+	/**
+	 * The answers to a round, as far as they came within {@code timeoutMillis}: JGroups' request returns them at its
+	 * timeout with the members that did not answer marked so (a future of JGroups completes on its own only once every
+	 * member answered or left the view, so a round whose message a member dropped, one that had not opened its fork
+	 * channel yet, would otherwise wait for ever). Every round trip waits here, the synchronous ones (evictions,
+	 * clears, ends to members that never saw the window) as well as the openings before a commit: it spins before it
+	 * parks ({@link AnswerWait}).
+	 */
+	private RspList<Object> awaitRound(CompletableFuture<RspList<Object>> round, long timeoutMillis)
+			throws Exception {
 		answerWait.spinFor(round);
 		try {
-			return round.get();
+			return round.get(timeoutMillis, TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();

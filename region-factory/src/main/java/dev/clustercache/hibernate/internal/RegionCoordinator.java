@@ -271,7 +271,7 @@ final class RegionCoordinator implements ClusterNode.Participant {
 	private void abandon(Object key, Writer writer) {
 		state.endWrite(key, writer, null, null);
 		try {
-			node.closeRemote(new ClusterNode.Window(wireName, wireKey(key), writer, java.util.Set.of(), 0));
+			node.closeRemote(ClusterNode.Window.ofFailedOpening(wireName, wireKey(key), writer, 0));
 		}
 		catch (CacheException e) {
 			LOG.debugf(e, "Region '%s': could not close the abandoned write window on key '%s'; it expires after "
