@@ -18,8 +18,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -119,6 +121,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private final AtomicLong writerIds = new AtomicLong();
 	/** How writers wait for the answers to their openings: a short spin before parking, while it pays. */
 	private final AnswerWait answerWait = new AnswerWait();
+	/** Heartbeat requests sent and not yet answered, cancelled or ended by a view change. */
+	private final AtomicInteger pendingHeartbeats = new AtomicInteger();
 	private final ForkChannel fork;
 	private final MessageDispatcher dispatcher;
 	/** Delivers this fork's round trips on the transport's receiving threads, while the fork is open. */
@@ -994,19 +998,41 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 	}
 
+	/**
+	 * Sends a heartbeat's request without waiting. A request of JGroups completes on its own only when the member
+	 * answers or leaves the view, so one that stays in the view without answering (it has not opened ClusterCache's
+	 * fork channel) would keep every heartbeat's request in the dispatcher for as long: each is cancelled once the
+	 * lease has run past it, when its answer could no longer count.
+	 */
 	private void ask(Address member, byte[] payload, Consumer<Object> onAnswer) {
+		long leaseMillis = TimeUnit.NANOSECONDS.toMillis(lease.leaseNanos());
+		CompletableFuture<Object> request;
 		try {
-			dispatcher.sendMessageWithFuture(new BytesMessage(member, payload),
-					RequestOptions.SYNC().timeout(TimeUnit.NANOSECONDS.toMillis(lease.leaseNanos())))
-					.whenComplete((answer, failure) -> {
-						if (failure == null) {
-							onAnswer.accept(answer);
-						}
-					});
+			request = dispatcher.sendMessageWithFuture(new BytesMessage(member, payload),
+					RequestOptions.SYNC().timeout(leaseMillis));
 		}
 		catch (Exception e) {
 			LOG.debugf(e, "%s: heartbeat to %s failed", name, member);
+			return;
 		}
+		pendingHeartbeats.incrementAndGet();
+		request.whenComplete((answer, failure) -> {
+			pendingHeartbeats.decrementAndGet();
+			if (failure == null) {
+				onAnswer.accept(answer);
+			}
+		});
+		try {
+			heartbeats.schedule(() -> request.cancel(false), leaseMillis, TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException stopping) {
+			request.cancel(false);
+		}
+	}
+
+	/** How many heartbeat requests wait for an answer (for tests). */
+	int pendingHeartbeats() {
+		return pendingHeartbeats.get();
 	}
 
 	/**
