@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.jgroups.JChannel;
 import org.junit.jupiter.api.Test;
 
+import dev.clustercache.hibernate.ClusterCacheSettings;
 import dev.clustercache.hibernate.jgroups.JGroupsStacks;
 
 /**
@@ -93,10 +95,11 @@ class MembershipIT {
 		try (TestCluster cluster = TestCluster.startFirst(MembershipIT.class, 2, shortTimeouts)) {
 			TestNode a = cluster.node(0);
 			long id = seed(a, 4, 1);
-			Map<String, String> stack = new java.util.HashMap<>();
+			// node B's JGroups properties, named as the region factory hands them to the stack
+			Map<String, String> stack = new HashMap<>();
 			cluster.settings(1).forEach((k, v) -> {
-				if (k.startsWith("hibernate.cache.clustercache.jgroups.")) {
-					stack.put(k.substring("hibernate.cache.clustercache.".length()), String.valueOf(v));
+				if (k.startsWith(ClusterCacheSettings.JGROUPS_PROPERTY_PREFIX)) {
+					stack.put(k.substring(ClusterCacheSettings.PREFIX.length()), String.valueOf(v));
 				}
 			});
 			try (JChannel bare = JGroupsStacks.newChannel("localhost", stack, getClass().getClassLoader())) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +26,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.clustercache.hibernate.jgroups.JGroupsStacks;
-
 /**
  * Two real JGroups members on 127.0.0.1 (the shipped {@code localhost} stack): ClusterCache's round trips run on the
  * thread that read them off the network, on both sides, and every other message still goes where the stack's own
@@ -38,7 +35,7 @@ import dev.clustercache.hibernate.jgroups.JGroupsStacks;
 class ForkDirectDeliveryIT {
 
 	private static final String RECEIVER = "Connection.Receiver";
-	private static final long WAIT_SECONDS = 20;
+	private static final long WAIT_SECONDS = LoopbackMembers.WAIT_SECONDS;
 
 	private final List<JChannel> channels = new ArrayList<>();
 	private final List<Runnable> cleanups = new ArrayList<>();
@@ -47,16 +44,9 @@ class ForkDirectDeliveryIT {
 
 	@BeforeEach
 	void startTwoMembers() throws Exception {
-		a = member("A");
-		b = member("B");
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-		while (a.getView().size() < 2 || b.getView().size() < 2) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("No two-member view within " + WAIT_SECONDS + " s: A sees " + a.getView()
-						+ ", B sees " + b.getView());
-			}
-			Thread.sleep(20);
-		}
+		channels.addAll(LoopbackMembers.connect("ForkDirectDeliveryIT", "A", "B"));
+		a = channels.get(0);
+		b = channels.get(1);
 	}
 
 	@AfterEach
@@ -187,15 +177,6 @@ class ForkDirectDeliveryIT {
 			fork.close();
 		});
 		return dispatcher;
-	}
-
-	/** A member on the stack's own defaults: the first free port of 127.0.0.1:7800..7810, found by probing that range. */
-	private JChannel member(String name) throws Exception {
-		JChannel channel = JGroupsStacks.newChannel("localhost", Map.of(), getClass().getClassLoader());
-		channels.add(channel);
-		channel.setName(name);
-		channel.connect("ForkDirectDeliveryIT");
-		return channel;
 	}
 
 	private static void awaitMembers(ClusterNode node, int count) throws InterruptedException {
