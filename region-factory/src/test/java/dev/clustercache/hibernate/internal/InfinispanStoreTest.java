@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.hibernate.cache.internal.BasicCacheKeyImplementation;
 import org.infinispan.commons.time.DefaultTimeService;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.cache.StorageType;
@@ -90,6 +91,31 @@ class InfinispanStoreTest {
 		assertThat(store.get("other")).isNull();
 		store.remove("k");
 		assertThat(store.get("k")).isNull();
+	}
+
+	@Test
+	void theContainerKeepsItsOwnCopyOfACommonKey_andTheGivenKeyStillFindsAndRemovesIt() {
+		InfinispanStore store = store("copies", Duration.ZERO, Duration.ZERO);
+		var container = manager.getCache("copies").getAdvancedCache().getDataContainer();
+		BasicCacheKeyImplementation key = new BasicCacheKeyImplementation(1_000_000L, "Book", 17);
+		Object value = new Object();
+		store.put(key, value);
+		Object stored = container.peek(key).getKey();
+		assertThat(stored).as("an equal key, not the caller's").isEqualTo(key).isNotSameAs(key)
+				.hasSameHashCodeAs(key);
+		assertThat(((BasicCacheKeyImplementation) stored).getId()).as("with its own identifier box")
+				.isEqualTo(1_000_000L).isNotSameAs(key.getId());
+		assertThat(container.peek(2_000_000L)).isNull();
+		store.put(2_000_000L, value);
+		assertThat(container.peek(2_000_000L).getKey()).isEqualTo(2_000_000L);
+		assertThat(store.get(key)).isSameAs(value);
+		store.remove(key);
+		assertThat(store.get(key)).isNull();
+		assertThat(container.peek(key)).isNull();
+
+		String other = "kept as it is";
+		store.put(other, value);
+		assertThat(container.peek(other).getKey()).isSameAs(other);
 	}
 
 	@Test
