@@ -226,10 +226,10 @@ final class InfinispanStore implements Store {
 	 * identifier's) after the map's node. The key given to a put is also held by the eviction policy and by the
 	 * region's validation records, and the collector places an object it moves next to whichever holder it reaches
 	 * first. In a layout probe (object addresses after 15 s of collectionHit on two nodes, BENCHMARKS.md), each of
-	 * three runs had a region whose stored keys lay more than 256 bytes from their map nodes for 56 to 100% of its entries:
-	 * one more cache line a hit, and a fork that is slow or fast depending on where the collector put them. With the
-	 * container's own copy, at least 99% lay next to their nodes in every region of three runs. The cost: a bounded
-	 * region keeps two keys per entry, about 40 bytes more per entry of these shapes (a small box is shared).
+	 * three runs had a region whose stored keys lay more than 256 bytes from their map nodes for 56 to 100% of its
+	 * entries: one more cache line a hit, and a fork that is slow or fast depending on where the collector put them.
+	 * With the container's own copy, at least 99% lay next to their nodes in every region of six runs. The cost: a
+	 * bounded region keeps two keys per entry, about 40 bytes more per entry of these shapes (a small box is shared).
 	 */
 	static Object ownCopy(Object key) {
 		if (key instanceof BasicCacheKeyImplementation k
