@@ -2,6 +2,7 @@ package dev.clustercache.bench;
 
 import java.sql.PreparedStatement;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.LongStream;
 
 import org.hibernate.Hibernate;
@@ -90,10 +91,32 @@ public final class BenchData {
 		}
 	}
 
+	/**
+	 * Fills this node's caches with what {@code workload} (a method name of {@link CacheBenchmark}) reads: the queried
+	 * shelves for queryHit, the publishers and their books for collectionHit, the books for the others.
+	 */
+	public static void warmFor(SessionFactory sf, String workload) {
+		switch (workload) {
+			case "queryHit" -> warmShelves(sf);
+			case "collectionHit" -> warmPublishers(sf);
+			default -> warmBooks(sf);
+		}
+	}
+
 	private static final int WARM_BATCH = 500;
 
 	// ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 	// the operations: each opens its own session, as a request of a web application would
+
+	/** A book's id, uniformly at random. */
+	public static long randomBook() {
+		return ThreadLocalRandom.current().nextLong(1, BOOKS + 1);
+	}
+
+	/** A publisher's id, uniformly at random. */
+	public static long randomPublisher() {
+		return ThreadLocalRandom.current().nextLong(1, PUBLISHERS + 1);
+	}
 
 	/** findHit: one book by id in a fresh session; returns its price. */
 	public static int findBook(SessionFactory sf, long id) {

@@ -62,11 +62,7 @@ public class CacheBenchmark {
 		long t1 = System.nanoTime();
 		String workload = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
 		for (int i = 0; i < deployment.size() && deployment.provider() != Provider.NONE; i++) {
-			switch (workload) {
-				case "queryHit" -> BenchData.warmShelves(deployment.node(i));
-				case "collectionHit" -> BenchData.warmPublishers(deployment.node(i));
-				default -> BenchData.warmBooks(deployment.node(i));
-			}
+			BenchData.warmFor(deployment.node(i), workload);
 		}
 		System.out.printf("%n[%s] %d node(s) started in %d ms, warmed for %s in %d ms%n", provider,
 				deployment.size(), (t1 - t0) / 1_000_000, workload, (System.nanoTime() - t1) / 1_000_000);
@@ -79,20 +75,16 @@ public class CacheBenchmark {
 		}
 	}
 
-	private static long randomBook() {
-		return ThreadLocalRandom.current().nextLong(1, BenchData.BOOKS + 1);
-	}
-
 	@Benchmark
 	@Threads(1)
 	public int findHit() {
-		return BenchData.findBook(a, randomBook());
+		return BenchData.findBook(a, BenchData.randomBook());
 	}
 
 	@Benchmark
 	@Threads(2)
 	public int findHit2Threads() {
-		return BenchData.findBook(a, randomBook());
+		return BenchData.findBook(a, BenchData.randomBook());
 	}
 
 	@Benchmark
@@ -105,7 +97,7 @@ public class CacheBenchmark {
 	@Benchmark
 	@Threads(1)
 	public int collectionHit() {
-		return BenchData.publisherBooks(a, ThreadLocalRandom.current().nextLong(1, BenchData.PUBLISHERS + 1));
+		return BenchData.publisherBooks(a, BenchData.randomPublisher());
 	}
 
 	/**
@@ -117,6 +109,6 @@ public class CacheBenchmark {
 	@Threads(1)
 	@Warmup(iterations = 10, time = 2)
 	public int updateCommit() {
-		return BenchData.updatePrice(a, randomBook(), prices.incrementAndGet());
+		return BenchData.updatePrice(a, BenchData.randomBook(), prices.incrementAndGet());
 	}
 }

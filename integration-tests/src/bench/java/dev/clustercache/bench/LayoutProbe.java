@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 import org.hibernate.cache.internal.BasicCacheKeyImplementation;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
@@ -50,31 +49,25 @@ public final class LayoutProbe {
 		}
 		Provider provider = Provider.of(args[0]);
 		boolean collections = !(args.length > 1 && args[1].equals("findHit"));
+		String workload = collections ? "collectionHit" : "findHit";
 		int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 15;
 		try (Deployment deployment = Deployment.start(provider, false)) {
 			for (int i = 0; i < deployment.size(); i++) {
-				if (collections) {
-					BenchData.warmPublishers(deployment.node(i));
-				}
-				else {
-					BenchData.warmBooks(deployment.node(i));
-				}
+				BenchData.warmFor(deployment.node(i), workload);
 			}
 			SessionFactoryImplementor a = deployment.node(0);
 			long end = System.nanoTime() + seconds * 1_000_000_000L;
 			long operations = 0;
 			while (System.nanoTime() - end < 0) {
-				ThreadLocalRandom random = ThreadLocalRandom.current();
 				if (collections) {
-					BenchData.publisherBooks(a, random.nextLong(1, BenchData.PUBLISHERS + 1));
+					BenchData.publisherBooks(a, BenchData.randomPublisher());
 				}
 				else {
-					BenchData.findBook(a, random.nextLong(1, BenchData.BOOKS + 1));
+					BenchData.findBook(a, BenchData.randomBook());
 				}
 				operations++;
 			}
-			System.out.printf("%s, %s: %,d operations in %d s%n", provider.id(), collections ? "collectionHit"
-					: "findHit", operations, seconds);
+			System.out.printf("%s, %s: %,d operations in %d s%n", provider.id(), workload, operations, seconds);
 			for (String region : List.of(Book.class.getName(), Publisher.class.getName(),
 					Publisher.class.getName() + ".books")) {
 				Object r = a.getCache().getRegion(region);
