@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -80,6 +81,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private static final byte PROFILE = 7;
 	/** A heartbeat's answer when the receiver has not compared the sender's regions with its own yet: send them. */
 	private static final Byte SEND_PROFILE = PROFILE;
+	/** The sender stopped and serves nothing from its caches any more: no write needs to wait for its lease. */
+	private static final byte RELEASE = 8;
 
 	/** How long one round of a synchronous call waits before the members that did not answer are asked again. */
 	private static final long RETRY_INTERVAL_MILLIS = 2_000;
@@ -136,6 +139,11 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private volatile RegionProfile profile = RegionProfile.EMPTY;
 	/** Per member: the fingerprints of its profile and of this node's, found to agree ({theirs, own}). */
 	private final Map<Address, long[]> agreed = new ConcurrentHashMap<>();
+	/**
+	 * Per member: until when, on this node's clock, an answer of this node to its heartbeats can keep the member's
+	 * lease valid. A write that goes ahead without a member waits for that time first ({@link #awaitDepartedLeases}).
+	 */
+	private final Map<Address, Long> promised = new ConcurrentHashMap<>();
 	/** Per member whose regions disagree with this node's: how; logged when it changes, and shown by the health. */
 	private final Map<Address, String> disagreements = new ConcurrentHashMap<>();
 	/** Per starting member whose regions disagree with this node's (it will not start): how; logged when it changes. */
@@ -518,6 +526,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 				targets = others();
 				targets.removeAll(asked); // members that joined meanwhile
 			}
+			awaitDepartedLeases("open a write window on", sample.region, n == 1 ? sample.key : null);
 			Window[] result = new Window[n];
 			for (int i = 0; i < n; i++) {
 				Opening o = openings.get(i);
@@ -589,6 +598,38 @@ final class ClusterNode implements RequestHandler, Receiver {
 		List<Address> targets = others();
 		if (!targets.isEmpty()) {
 			call(targets, encode(INVALIDATE, region, 0, key), "invalidate", region, key);
+		}
+		awaitDepartedLeases("invalidate", region, key);
+	}
+
+	/**
+	 * Waits until no member that has left this node's view can still serve from its caches on an answer of this node
+	 * (DESIGN.md §4.5): a write that goes ahead without a member must not commit while that member's lease may hold.
+	 * The member measured its lease from a heartbeat it sent before this node answered, so it ends before this node's
+	 * promise. A member excluded by failure detection has been silent for longer than its lease, so this waits only for
+	 * one excluded sooner: a view that JGroups installed while the member was resuming from a pause, or a connection
+	 * that broke (about a second). A member that stopped released its lease ({@link #stop()}). Grid regions call it
+	 * once the owners hold their window: Infinispan writes without a member once its view has dropped it.
+	 *
+	 * @throws CacheException if interrupted meanwhile: the write must fail rather than commit early
+	 */
+	void awaitDepartedLeases(String what, String region, Object key) {
+		for (Map.Entry<Address, Long> e : promised.entrySet()) {
+			Address member = e.getKey();
+			if (isMember(member)) {
+				continue;
+			}
+			long until = e.getValue();
+			for (long wait = until - clock.nanoTime(); wait > 0; wait = until - clock.nanoTime()) {
+				LockSupport.parkNanos(this, wait);
+				if (Thread.interrupted()) {
+					Thread.currentThread().interrupt();
+					throw new CacheException("Node '" + name + "' was interrupted while it waited to " + what + " "
+							+ describe(region, key) + " until the lease of member '" + member + "', which left "
+							+ "the view, had run out; the write fails so that the member cannot serve the old state");
+				}
+			}
+			promised.remove(member, until);
 		}
 	}
 
@@ -671,10 +712,16 @@ final class ClusterNode implements RequestHandler, Receiver {
 						+ ": " + e.getMessage(), e);
 			}
 			List<Address> next = new ArrayList<>();
+			List<Address> suspected = new ArrayList<>();
 			for (Map.Entry<Address, Rsp<Object>> e : rsps.entrySet()) {
 				Rsp<Object> rsp = e.getValue();
 				if (rsp.wasSuspected()) {
-					continue; // it left the view: nothing of it can serve stale data within this cluster
+					// JGroups has dropped it from the view; it is gone once this node's view has too, so that it
+					// answers no heartbeat of that member any more, and the lease it gave that member is waited for
+					if (isMember(e.getKey())) {
+						suspected.add(e.getKey());
+					}
+					continue;
 				}
 				if (!rsp.wasReceived()) {
 					next.add(e.getKey());
@@ -690,6 +737,11 @@ final class ClusterNode implements RequestHandler, Receiver {
 			if (!failed.isEmpty()) {
 				break;
 			}
+			if (!suspected.isEmpty()) {
+				awaitViewWithout(suspected, Math.min(deadline,
+						System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_INTERVAL_MILLIS)));
+				next.addAll(suspected);
+			}
 			View v = view;
 			next.removeIf(member -> v == null || !v.containsMember(member));
 			pending = next;
@@ -703,6 +755,25 @@ final class ClusterNode implements RequestHandler, Receiver {
 					+ "being waited for once failure detection excludes it.", failure);
 		}
 		return answers;
+	}
+
+	/**
+	 * Waits until this node's view holds none of {@code members}, or until {@code deadlineNanos}
+	 * ({@link System#nanoTime()}). JGroups tells a waiting request that a member left before it tells this node the new
+	 * view.
+	 */
+	private synchronized void awaitViewWithout(List<Address> members, long deadlineNanos) {
+		for (long left = deadlineNanos - System.nanoTime(); members.stream().anyMatch(this::isMember) && left > 0;
+				left = deadlineNanos - System.nanoTime()) {
+			try {
+				TimeUnit.NANOSECONDS.timedWait(this, left);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				throw new CacheException("Node '" + name + "' was interrupted while it waited for members " + members
+						+ " to leave its view", e);
+			}
+		}
 	}
 
 	/**
@@ -805,17 +876,17 @@ final class ClusterNode implements RequestHandler, Receiver {
 		byte type = in.readByte();
 		Address sender = msg.getSrc();
 		if (type == PING) {
-			requireMember(sender);
 			long theirs = in.readLong();
+			promiseIfMember(sender, in.readLong());
 			RegionProfile own = profile;
 			long[] match = agreed.get(sender);
 			return theirs == own.fingerprint || match != null && match[0] == theirs && match[1] == own.fingerprint
 					? Boolean.TRUE : SEND_PROFILE;
 		}
 		if (type == PROFILE) {
-			requireMember(sender);
 			boolean senderStarted = in.readBoolean();
 			RegionProfile theirs = RegionProfile.read(in);
+			promiseIfMember(sender, in.readLong());
 			RegionProfile own = profile;
 			String why = own.disagreement(theirs, name(), logicalName(sender));
 			if (why == null) {
@@ -840,6 +911,10 @@ final class ClusterNode implements RequestHandler, Receiver {
 			}
 			return registered;
 		}
+		if (type == RELEASE) {
+			promised.remove(sender);
+			return Boolean.TRUE;
+		}
 		if (type == CLOSE) {
 			int n = in.readInt();
 			for (int i = 0; i < n; i++) {
@@ -848,6 +923,42 @@ final class ClusterNode implements RequestHandler, Receiver {
 			return Boolean.TRUE;
 		}
 		return handleWindow(in, type, sender);
+	}
+
+	/**
+	 * Lets a heartbeat's answer count for {@code member}'s lease (of {@code leaseNanos}): refuses one from outside this
+	 * node's view, and otherwise records that the answer may keep the lease valid until it runs out, plus a hundredth
+	 * for clocks that run at slightly different rates. Recorded before the membership check: a write that finds the
+	 * member gone from this node's view then also finds the promise. Taken back if the check fails.
+	 *
+	 * @throws IllegalStateException if {@code member} is not in this node's view
+	 */
+	private void promiseIfMember(Address member, long leaseNanos) {
+		long until = clock.nanoTime() + Math.max(0, leaseNanos) + Math.max(0, leaseNanos) / 100
+				+ TimeUnit.MILLISECONDS.toNanos(1);
+		Long before = promised.get(member);
+		if (before != null && before - until >= 0) {
+			requireMember(member);
+			return;
+		}
+		promised.merge(member, until, (had, now) -> now - had > 0 ? now : had);
+		try {
+			requireMember(member);
+		}
+		catch (IllegalStateException refused) {
+			if (before == null) {
+				promised.remove(member, until);
+			}
+			else {
+				promised.replace(member, until, before);
+			}
+			throw refused;
+		}
+	}
+
+	/** Until when this node's answers may keep {@code member}'s lease valid ({@link Clock#nanoTime()}), or null. */
+	Long promisedTo(Address member) {
+		return promised.get(member);
 	}
 
 	/** A heartbeat's answer proves that the sender is in this node's view: refuse one from outside it. */
@@ -908,6 +1019,13 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 		try {
 			boolean leaseWasValid = lease.valid();
+			boolean shrank = old != null && !newView.getMembers().containsAll(old.getMembers());
+			boolean clearing = newView instanceof MergeView || shrank && !leaseWasValid;
+			if (clearing) {
+				// before the new members count: a view of fewer members (or one alone) would make the lease valid at
+				// once, and serve what the clear below is for
+				lease.suspend();
+			}
 			this.view = newView;
 			if (self == null && fork != null) {
 				self = fork.getAddress();
@@ -916,7 +1034,6 @@ final class ClusterNode implements RequestHandler, Receiver {
 			agreed.keySet().retainAll(newView.getMembers());
 			disagreements.keySet().retainAll(newView.getMembers());
 			refusedStarts.keySet().retainAll(newView.getMembers());
-			boolean shrank = old != null && !newView.getMembers().containsAll(old.getMembers());
 			if (newView instanceof MergeView merge) {
 				statistics.merged(System.currentTimeMillis());
 				LOG.infof("%s: merged the partitions %s into view %s; clearing every region, since invalidations "
@@ -938,11 +1055,18 @@ final class ClusterNode implements RequestHandler, Receiver {
 			LOG.errorf(e, "%s: could not apply view %s; clearing every region to stay safe", name, newView);
 			reset();
 		}
+		finally {
+			notifyAll(); // writers waiting for a member to leave this view (awaitViewWithout)
+		}
 	}
 
-	/** Voids everything cached here; the lease must be earned again after the regions are clear. */
+	/**
+	 * Voids everything cached here; the lease must be earned again after the regions are clear. Suspended meanwhile, it
+	 * counts no answer: one to a heartbeat sent while the regions were being cleared could otherwise make it valid
+	 * while a region not cleared yet still held entries of the split.
+	 */
 	private void reset() {
-		lease.restart();
+		lease.suspend();
 		for (Participant p : participants.values()) {
 			try {
 				p.onReset();
@@ -975,9 +1099,11 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * only once they agree.
 	 */
 	private void heartbeat() {
+		long now = clock.nanoTime();
+		promised.entrySet().removeIf(e -> !isMember(e.getKey()) && e.getValue() - now <= 0);
 		List<Address> targets = others();
 		RegionProfile own = profile;
-		byte[] ping = ByteBuffer.allocate(9).put(PING).putLong(own.fingerprint).array();
+		byte[] ping = ByteBuffer.allocate(17).put(PING).putLong(own.fingerprint).putLong(lease.leaseNanos()).array();
 		for (Address member : targets) {
 			long sent = clock.nanoTime();
 			ask(member, ping, answer -> {
@@ -1064,13 +1190,14 @@ final class ClusterNode implements RequestHandler, Receiver {
 	}
 
 	/** @param started whether this node may write already ({@link #started}) */
-	private static byte[] encodeProfile(RegionProfile profile, boolean started) {
+	private byte[] encodeProfile(RegionProfile profile, boolean started) {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 48 * profile.size());
 		DataOutputStream out = new DataOutputStream(bytes);
 		try {
 			out.writeByte(PROFILE);
 			out.writeBoolean(started);
 			profile.write(out);
+			out.writeLong(lease.leaseNanos());
 			out.flush();
 		}
 		catch (IOException e) {
@@ -1079,10 +1206,26 @@ final class ClusterNode implements RequestHandler, Receiver {
 		return bytes.toByteArray();
 	}
 
-	/** Stops heartbeats; the channel stays open (answering) until {@link #close()} after the cache manager stopped. */
+	/**
+	 * Stops serving from the caches and heartbeats, and tells the members so: their writes need not wait for this
+	 * node's lease when it leaves ({@link #awaitDepartedLeases}). If that message is lost they wait for the lease to run
+	 * out. The channel stays open (answering) until {@link #close()} after the cache manager stopped.
+	 */
 	void stop() {
+		lease.suspend();
 		if (heartbeats != null) {
 			heartbeats.shutdownNow();
+		}
+		if (dispatcher != null && !others().isEmpty()) {
+			try {
+				dispatcher.castMessage(null, new BytesMessage(null, new byte[] {RELEASE}),
+						RequestOptions.ASYNC().flags(Message.Flag.OOB)
+								.transientFlags(Message.TransientFlag.DONT_LOOPBACK));
+			}
+			catch (Exception e) {
+				LOG.debugf(e, "%s: could not tell the members that it stopped; their writes wait for its lease to "
+						+ "run out", name);
+			}
 		}
 	}
 

@@ -27,6 +27,8 @@ final class Lease {
 	private volatile long validSinceTimestamp;
 	/** Answers to heartbeats sent before this count for nothing (set by a merge). */
 	private long notBefore = Long.MIN_VALUE;
+	/** Between {@link #suspend()} and {@link #restart()}: not valid, and no answer counts. */
+	private boolean suspended;
 
 	Lease(Clock clock, long leaseNanos) {
 		this.clock = clock;
@@ -77,8 +79,19 @@ final class Lease {
 		}
 	}
 
-	/** After a merge: every member must answer a heartbeat sent after now. */
+	/**
+	 * Ends the lease at once until {@link #restart()}: answers that arrive meanwhile count for nothing, whenever their
+	 * heartbeats were sent. A node suspends it before it clears its regions (a merge), so that no answer makes it
+	 * valid while some region still holds what the clear is for; and for good when it stops.
+	 */
+	synchronized void suspend() {
+		suspended = true;
+		deadline = Long.MIN_VALUE;
+	}
+
+	/** After a merge, once the regions are clear: every member must answer a heartbeat sent after now. */
 	synchronized void restart() {
+		suspended = false;
 		notBefore = clock.nanoTime();
 		lastAckedSend.clear();
 		deadline = Long.MIN_VALUE;
@@ -87,7 +100,7 @@ final class Lease {
 
 	/** {@code member} answered a heartbeat sent at local time {@code sentNanos}. */
 	synchronized void acknowledged(Object member, long sentNanos) {
-		if (!others.contains(member) || (notBefore != Long.MIN_VALUE && sentNanos - notBefore < 0)) {
+		if (suspended || !others.contains(member) || (notBefore != Long.MIN_VALUE && sentNanos - notBefore < 0)) {
 			return;
 		}
 		lastAckedSend.merge(member, sentNanos, Math::max);
@@ -95,6 +108,10 @@ final class Lease {
 	}
 
 	private void recompute() {
+		if (suspended) {
+			deadline = Long.MIN_VALUE;
+			return;
+		}
 		long now = clock.nanoTime();
 		long old = deadline;
 		boolean wasValid = old == Long.MAX_VALUE || (old != Long.MIN_VALUE && now - old < 0);

@@ -42,12 +42,21 @@ final class QueryStorage implements StorageAccess, ClusterNode.Participant {
 
 	@Override
 	public void putIntoCache(Object key, Object value, SharedSessionContractImplementor session) {
-		long started = RegionCoordinator.cachingTimestamp(session);
+		putIntoCache(key, value, RegionCoordinator.cachingTimestamp(session));
+	}
+
+	/** Caches a result of a transaction that started at {@code started}, unless this region was cleared since. */
+	void putIntoCache(Object key, Object value, long started) {
 		PutOutcome outcome = !lease.valid() || started <= lease.validSinceTimestamp() ? PutOutcome.REJECTED_LEASE
 				: started <= clearedAt ? PutOutcome.REJECTED_STALE_LOAD : PutOutcome.PUT;
 		statistics.count(outcome);
 		if (outcome == PutOutcome.PUT) {
 			store.put(key, value);
+			// a clear between the check and the put may have run before the put landed: then take it out again (a
+			// clear that reads clearedAt after this does not need to, it clears after the put)
+			if (started <= clearedAt) {
+				store.remove(key);
+			}
 		}
 	}
 

@@ -215,6 +215,7 @@ final class RegionCoordinator implements ClusterNode.Participant {
 			long regionEpoch = state.withRegionView(ValidationState.RegionView::epoch);
 			long keyEpoch = grid.beginWrite(writer, key);
 			statistics.invalidationsSent.increment();
+			node.awaitDepartedLeases("open a write window on", wireName, wireKey(key));
 			// with a near cache the window then reaches every node, after the owners hold it (see nearGet)
 			ClusterNode.Opening opening = near == null ? null : openNear(session, key, writer, keyEpoch);
 			return new WriteLock(key, writer, new ValidationState.WriteToken(keyEpoch, regionEpoch), opening);
@@ -337,6 +338,7 @@ final class RegionCoordinator implements ClusterNode.Participant {
 		if (grid != null) {
 			grid.invalidate(key);
 			statistics.invalidationsSent.increment();
+			node.awaitDepartedLeases("invalidate", wireName, wireKey(key));
 			if (near != null) {
 				state.invalidate(key);
 				if (clustered) {

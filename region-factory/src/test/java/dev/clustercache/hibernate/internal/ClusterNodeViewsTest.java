@@ -3,9 +3,14 @@ package dev.clustercache.hibernate.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.jgroups.Address;
+import org.jgroups.MergeView;
 import org.jgroups.View;
+import org.jgroups.ViewId;
 import org.jgroups.util.Util;
 import org.junit.jupiter.api.Test;
 
@@ -40,5 +45,66 @@ class ClusterNodeViewsTest {
 		node.viewAccepted(View.create(a, 3, a, b, c));
 
 		assertThat(node.members()).containsExactly("A", "B", "C");
+	}
+
+	/**
+	 * The race: after a merge the node clears its regions one by one, and a heartbeat it sent meanwhile is answered
+	 * before the last region is clear. Counted, that answer would make the lease valid while a region still held what
+	 * it cached during the split. Here the answers arrive while a region's clear is held.
+	 */
+	@Test
+	void answersDuringTheClearAfterAMerge_doNotCount_theLeaseHoldsOnlyOnAnswersAfterIt() throws Exception {
+		CountDownLatch clearing = new CountDownLatch(1);
+		CountDownLatch clearDone = new CountDownLatch(1);
+		node.register("d:held", new ClusterNode.Participant() {
+			@Override
+			public void onBeginWrite(Object key, Writer writer) {
+			}
+
+			@Override
+			public void onEndWrite(Object key, Writer writer) {
+			}
+
+			@Override
+			public void onReset() {
+				clearing.countDown();
+				try {
+					assertThat(clearDone.await(30, TimeUnit.SECONDS)).isTrue();
+				}
+				catch (InterruptedException e) {
+					throw new AssertionError(e);
+				}
+			}
+		});
+		node.viewAccepted(View.create(a, 2, a, b)); // a local node counts every member of the view as another
+		answer(a, b);
+		assertThat(node.lease().valid()).isTrue();
+
+		Thread merging = new Thread(() -> node.viewAccepted(new MergeView(new ViewId(a, 4), List.of(a, b),
+				List.of(View.create(a, 3, a), View.create(b, 3, b)))));
+		merging.start();
+		try {
+			assertThat(clearing.await(30, TimeUnit.SECONDS)).isTrue();
+			clock.advance(Duration.ofMillis(10));
+			answer(a, b);
+			assertThat(node.lease().valid()).as("answered while a region is being cleared").isFalse();
+		}
+		finally {
+			clearDone.countDown();
+			merging.join(30_000);
+		}
+		assertThat(node.lease().valid()).as("after the clear, before an answer to a later heartbeat").isFalse();
+
+		clock.advance(Duration.ofMillis(10));
+		answer(a, b);
+		assertThat(node.lease().valid()).isTrue();
+	}
+
+	/** Members answer heartbeats sent now. */
+	private void answer(Address... members) {
+		long sent = clock.nanoTime();
+		for (Address m : members) {
+			node.lease().acknowledged(m, sent);
+		}
 	}
 }

@@ -230,4 +230,32 @@ class LeaseTest {
 		lease.viewChanged(List.of("B"));
 		assertThat(lease.valid()).isFalse();
 	}
+
+	@Test
+	void suspended_isNotValid_andCountsNoAnswer_untilRestarted_thenOnlyAnswersToLaterHeartbeats() {
+		lease.viewChanged(List.of("B"));
+		long sentBefore = clock.nanoTime();
+		lease.acknowledged("B", sentBefore);
+		assertThat(lease.valid()).isTrue();
+
+		lease.suspend();
+		assertThat(lease.valid()).isFalse();
+		clock.advance(Duration.ofMillis(10));
+		lease.acknowledged("B", clock.nanoTime());
+		lease.viewChanged(List.of()); // alone: would be valid at once if not suspended
+		assertThat(lease.valid()).as("suspended").isFalse();
+
+		lease.viewChanged(List.of("B"));
+		clock.advance(Duration.ofMillis(10));
+		long sentWhileSuspended = clock.nanoTime();
+		clock.advance(Duration.ofMillis(10));
+		lease.restart();
+		lease.acknowledged("B", sentWhileSuspended);
+		assertThat(lease.valid()).as("an answer to a heartbeat sent before the restart").isFalse();
+
+		clock.advance(Duration.ofMillis(10));
+		lease.acknowledged("B", clock.nanoTime());
+		assertThat(lease.valid()).isTrue();
+		assertThat(lease.validSinceNanos()).isEqualTo(clock.nanoTime());
+	}
 }
