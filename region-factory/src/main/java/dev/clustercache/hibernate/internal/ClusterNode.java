@@ -144,6 +144,15 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * lease valid. A write that goes ahead without a member waits for that time first ({@link #awaitDepartedLeases}).
 	 */
 	private final Map<Address, Long> promised = new ConcurrentHashMap<>();
+	/** Members that stopped (RELEASE) while in this node's view: their heartbeats are not answered any more. */
+	private final Set<Address> released = ConcurrentHashMap.newKeySet();
+	/**
+	 * Per member: the id of the view of this node in which it last joined (or came back in a merge). Its heartbeats
+	 * count only once it runs that view itself: a member back from a split has not cleared its regions before.
+	 */
+	private final Map<Address, Long> joinedIn = new ConcurrentHashMap<>();
+	/** Notified whenever {@link #view} changes, for writers that wait for a member to leave it. */
+	private final Object viewChanges = new Object();
 	/** Per member whose regions disagree with this node's: how; logged when it changes, and shown by the health. */
 	private final Map<Address, String> disagreements = new ConcurrentHashMap<>();
 	/** Per starting member whose regions disagree with this node's (it will not start): how; logged when it changes. */
@@ -497,6 +506,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 				registered.add(new HashSet<>());
 			}
 			Set<Address> asked = new HashSet<>();
+			Set<Address> answered = new HashSet<>();
 			List<Address> targets = firstTargets;
 			CompletableFuture<RspList<Object>> first = firstRound;
 			Opening sample = openings.get(0);
@@ -514,6 +524,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 					}
 				}
 				first = null;
+				answered.addAll(answers.keySet());
 				answers.forEach((member, answer) -> {
 					if (answer instanceof byte[] flags) {
 						for (int i = 0; i < n && i < flags.length; i++) {
@@ -526,7 +537,9 @@ final class ClusterNode implements RequestHandler, Receiver {
 				targets = others();
 				targets.removeAll(asked); // members that joined meanwhile
 			}
-			awaitDepartedLeases("open a write window on", sample.region, n == 1 ? sample.key : null);
+			// a member asked but left (even if back by now) holds no window: its lease must be over first
+			asked.removeAll(answered);
+			awaitLeases(asked, "open a write window on", sample.region, n == 1 ? sample.key : null);
 			Window[] result = new Window[n];
 			for (int i = 0; i < n; i++) {
 				Opening o = openings.get(i);
@@ -580,6 +593,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 		else {
 			call(targets, encode(END, window.region(), window.writer().id(), window.key()), "end a write window on",
 					window.region(), window.key());
+			// those members may hold the state before the commit: one that left meanwhile must stop serving first
+			awaitDepartedLeases("end a write window on", window.region(), window.key());
 		}
 	}
 
@@ -614,9 +629,14 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * @throws CacheException if interrupted meanwhile: the write must fail rather than commit early
 	 */
 	void awaitDepartedLeases(String what, String region, Object key) {
+		awaitLeases(Set.of(), what, region, key);
+	}
+
+	/** {@link #awaitDepartedLeases}, and for {@code unanswered} members whether they are in the view now or not. */
+	private void awaitLeases(Collection<Address> unanswered, String what, String region, Object key) {
 		for (Map.Entry<Address, Long> e : promised.entrySet()) {
 			Address member = e.getKey();
-			if (isMember(member)) {
+			if (isMember(member) && !unanswered.contains(member)) {
 				continue;
 			}
 			long until = e.getValue();
@@ -625,8 +645,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 				if (Thread.interrupted()) {
 					Thread.currentThread().interrupt();
 					throw new CacheException("Node '" + name + "' was interrupted while it waited to " + what + " "
-							+ describe(region, key) + " until the lease of member '" + member + "', which left "
-							+ "the view, had run out; the write fails so that the member cannot serve the old state");
+							+ describe(region, key) + " until the lease of member '" + member + "', which did not "
+							+ "answer, had run out; the write fails so that the member cannot serve the old state");
 				}
 			}
 			promised.remove(member, until);
@@ -762,16 +782,18 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * ({@link System#nanoTime()}). JGroups tells a waiting request that a member left before it tells this node the new
 	 * view.
 	 */
-	private synchronized void awaitViewWithout(List<Address> members, long deadlineNanos) {
-		for (long left = deadlineNanos - System.nanoTime(); members.stream().anyMatch(this::isMember) && left > 0;
-				left = deadlineNanos - System.nanoTime()) {
-			try {
-				TimeUnit.NANOSECONDS.timedWait(this, left);
-			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				throw new CacheException("Node '" + name + "' was interrupted while it waited for members " + members
-						+ " to leave its view", e);
+	private void awaitViewWithout(List<Address> members, long deadlineNanos) {
+		synchronized (viewChanges) {
+			for (long left = deadlineNanos - System.nanoTime(); members.stream().anyMatch(this::isMember) && left > 0;
+					left = deadlineNanos - System.nanoTime()) {
+				try {
+					TimeUnit.NANOSECONDS.timedWait(viewChanges, left);
+				}
+				catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+					throw new CacheException("Node '" + name + "' was interrupted while it waited for members "
+							+ members + " to leave its view", e);
+				}
 			}
 		}
 	}
@@ -877,7 +899,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 		Address sender = msg.getSrc();
 		if (type == PING) {
 			long theirs = in.readLong();
-			promiseIfMember(sender, in.readLong());
+			long leaseNanos = in.readLong();
+			promiseIfMember(sender, leaseNanos, in.readLong());
 			RegionProfile own = profile;
 			long[] match = agreed.get(sender);
 			return theirs == own.fingerprint || match != null && match[0] == theirs && match[1] == own.fingerprint
@@ -886,7 +909,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 		if (type == PROFILE) {
 			boolean senderStarted = in.readBoolean();
 			RegionProfile theirs = RegionProfile.read(in);
-			promiseIfMember(sender, in.readLong());
+			long leaseNanos = in.readLong();
+			promiseIfMember(sender, leaseNanos, in.readLong());
 			RegionProfile own = profile;
 			String why = own.disagreement(theirs, name(), logicalName(sender));
 			if (why == null) {
@@ -912,7 +936,10 @@ final class ClusterNode implements RequestHandler, Receiver {
 			return registered;
 		}
 		if (type == RELEASE) {
-			promised.remove(sender);
+			synchronized (promised) {
+				released.add(sender);
+				promised.remove(sender);
+			}
 			return Boolean.TRUE;
 		}
 		if (type == CLOSE) {
@@ -927,33 +954,48 @@ final class ClusterNode implements RequestHandler, Receiver {
 
 	/**
 	 * Lets a heartbeat's answer count for {@code member}'s lease (of {@code leaseNanos}): refuses one from outside this
-	 * node's view, and otherwise records that the answer may keep the lease valid until it runs out, plus a hundredth
-	 * for clocks that run at slightly different rates. Recorded before the membership check: a write that finds the
-	 * member gone from this node's view then also finds the promise. Taken back if the check fails.
+	 * node's view, from a member that stopped, or from one that does not run the view it (re)joined in yet
+	 * ({@code memberViewId} is its own view's); otherwise records that the answer may keep the lease valid until it runs
+	 * out, plus a hundredth for clocks that run at slightly different rates. Recorded before the checks: a write that
+	 * finds the member gone from this node's view then also finds the promise. Taken back if a check fails.
 	 *
-	 * @throws IllegalStateException if {@code member} is not in this node's view
+	 * @throws IllegalStateException if the answer must not count
 	 */
-	private void promiseIfMember(Address member, long leaseNanos) {
+	private void promiseIfMember(Address member, long leaseNanos, long memberViewId) {
 		long until = clock.nanoTime() + Math.max(0, leaseNanos) + Math.max(0, leaseNanos) / 100
 				+ TimeUnit.MILLISECONDS.toNanos(1);
-		Long before = promised.get(member);
-		if (before != null && before - until >= 0) {
-			requireMember(member);
-			return;
-		}
-		promised.merge(member, until, (had, now) -> now - had > 0 ? now : had);
-		try {
-			requireMember(member);
-		}
-		catch (IllegalStateException refused) {
-			if (before == null) {
-				promised.remove(member, until);
+		synchronized (promised) {
+			if (released.contains(member)) {
+				throw new IllegalStateException("'" + member + "' stopped");
 			}
-			else {
-				promised.replace(member, until, before);
+			Long before = promised.get(member);
+			if (before == null || until - before > 0) {
+				promised.put(member, until);
 			}
-			throw refused;
+			try {
+				requireMember(member);
+				Long joined = joinedIn.get(member);
+				if (joined != null && memberViewId < joined) {
+					throw new IllegalStateException("'" + member + "' does not run view " + joined + " of '" + name
+							+ "' yet (it runs " + memberViewId + ")");
+				}
+			}
+			catch (IllegalStateException refused) {
+				if (before == null) {
+					promised.remove(member);
+				}
+				else {
+					promised.put(member, before);
+				}
+				throw refused;
+			}
 		}
+	}
+
+	/** The id of this node's view, or -1 before it has one. */
+	private long viewId() {
+		View v = view;
+		return v == null ? -1 : v.getViewId().getId();
 	}
 
 	/** Until when this node's answers may keep {@code member}'s lease valid ({@link Clock#nanoTime()}), or null. */
@@ -1026,7 +1068,18 @@ final class ClusterNode implements RequestHandler, Receiver {
 				// once, and serve what the clear below is for
 				lease.suspend();
 			}
+			long id = newView.getViewId().getId();
+			for (Address member : newView.getMembers()) {
+				if (old == null || !old.containsMember(member)) {
+					joinedIn.put(member, id); // before the view: a heartbeat of the member may come at once
+				}
+			}
 			this.view = newView;
+			synchronized (viewChanges) {
+				viewChanges.notifyAll(); // writers waiting for a member to leave the view (awaitViewWithout)
+			}
+			joinedIn.keySet().retainAll(newView.getMembers());
+			released.retainAll(newView.getMembers());
 			if (self == null && fork != null) {
 				self = fork.getAddress();
 			}
@@ -1054,9 +1107,6 @@ final class ClusterNode implements RequestHandler, Receiver {
 		catch (RuntimeException e) {
 			LOG.errorf(e, "%s: could not apply view %s; clearing every region to stay safe", name, newView);
 			reset();
-		}
-		finally {
-			notifyAll(); // writers waiting for a member to leave this view (awaitViewWithout)
 		}
 	}
 
@@ -1103,7 +1153,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 		promised.entrySet().removeIf(e -> !isMember(e.getKey()) && e.getValue() - now <= 0);
 		List<Address> targets = others();
 		RegionProfile own = profile;
-		byte[] ping = ByteBuffer.allocate(17).put(PING).putLong(own.fingerprint).putLong(lease.leaseNanos()).array();
+		byte[] ping = ByteBuffer.allocate(25).put(PING).putLong(own.fingerprint).putLong(lease.leaseNanos())
+				.putLong(viewId()).array();
 		for (Address member : targets) {
 			long sent = clock.nanoTime();
 			ask(member, ping, answer -> {
@@ -1198,6 +1249,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 			out.writeBoolean(started);
 			profile.write(out);
 			out.writeLong(lease.leaseNanos());
+			out.writeLong(viewId());
 			out.flush();
 		}
 		catch (IOException e) {
@@ -1212,9 +1264,16 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * out. The channel stays open (answering) until {@link #close()} after the cache manager stopped.
 	 */
 	void stop() {
-		lease.suspend();
+		lease.stop();
 		if (heartbeats != null) {
 			heartbeats.shutdownNow();
+			try {
+				// a heartbeat sent after the release would be answered again (and waited for)
+				heartbeats.awaitTermination(1, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
 		}
 		if (dispatcher != null && !others().isEmpty()) {
 			try {

@@ -29,6 +29,8 @@ final class Lease {
 	private long notBefore = Long.MIN_VALUE;
 	/** Between {@link #suspend()} and {@link #restart()}: not valid, and no answer counts. */
 	private boolean suspended;
+	/** After {@link #stop()}: suspended for good. */
+	private boolean stopped;
 
 	Lease(Clock clock, long leaseNanos) {
 		this.clock = clock;
@@ -89,9 +91,15 @@ final class Lease {
 		deadline = Long.MIN_VALUE;
 	}
 
+	/** Suspended for good: the node stopped, and nothing it holds may be served any more. */
+	synchronized void stop() {
+		stopped = true;
+		suspend();
+	}
+
 	/** After a merge, once the regions are clear: every member must answer a heartbeat sent after now. */
 	synchronized void restart() {
-		suspended = false;
+		suspended = stopped;
 		notBefore = clock.nanoTime();
 		lastAckedSend.clear();
 		deadline = Long.MIN_VALUE;

@@ -215,7 +215,13 @@ final class RegionCoordinator implements ClusterNode.Participant {
 			long regionEpoch = state.withRegionView(ValidationState.RegionView::epoch);
 			long keyEpoch = grid.beginWrite(writer, key);
 			statistics.invalidationsSent.increment();
-			node.awaitDepartedLeases("open a write window on", wireName, wireKey(key));
+			try {
+				node.awaitDepartedLeases("open a write window on", wireName, wireKey(key));
+			}
+			catch (CacheException e) {
+				grid.endWrite(writer, key, keyEpoch, null);
+				throw e;
+			}
 			// with a near cache the window then reaches every node, after the owners hold it (see nearGet)
 			ClusterNode.Opening opening = near == null ? null : openNear(session, key, writer, keyEpoch);
 			return new WriteLock(key, writer, new ValidationState.WriteToken(keyEpoch, regionEpoch), opening);

@@ -1,13 +1,17 @@
 package dev.clustercache.hibernate.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.Message;
 import org.jgroups.MergeView;
 import org.jgroups.View;
 import org.jgroups.ViewId;
@@ -106,5 +110,29 @@ class ClusterNodeViewsTest {
 		for (Address m : members) {
 			node.lease().acknowledged(m, sent);
 		}
+	}
+
+	/**
+	 * A member back from a split (here C, excluded and merged back) has not cleared its regions until it runs the merge
+	 * view itself; answered before that, its lease would hold again on what it cached during the split.
+	 */
+	@Test
+	void aMemberBackFromASplit_isAnsweredOnlyOnceItRunsTheMergeView() throws Exception {
+		node.viewAccepted(View.create(a, 2, a, b, c));
+		node.viewAccepted(View.create(a, 3, a, b));
+		node.viewAccepted(new MergeView(new ViewId(a, 5), List.of(a, b, c),
+				List.of(View.create(a, 3, a, b), View.create(c, 4, c))));
+
+		assertThatThrownBy(() -> node.handle(ping(c, 3))).as("C still runs the view before the split")
+				.hasMessageContaining("does not run view 5");
+		assertThat(node.handle(ping(c, 5))).isEqualTo(Boolean.TRUE);
+		assertThat(node.handle(ping(b, 3))).as("B never left").isEqualTo(Boolean.TRUE);
+	}
+
+	/** A heartbeat from {@code from}, which runs the view {@code viewId}, with the same regions as the node. */
+	private static Message ping(Address from, long viewId) {
+		byte[] payload = ByteBuffer.allocate(25).put((byte) 4).putLong(RegionProfile.EMPTY.fingerprint)
+				.putLong(Duration.ofSeconds(2).toNanos()).putLong(viewId).array();
+		return new BytesMessage(null, payload).setSrc(from);
 	}
 }

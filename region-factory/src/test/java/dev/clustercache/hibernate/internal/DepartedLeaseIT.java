@@ -101,7 +101,8 @@ class DepartedLeaseIT {
 	/**
 	 * The race: JGroups tells a write's request that a member left before it tells this node the new view. Until this
 	 * node's view has dropped the member, this node may still answer the member's heartbeats, so the write must not
-	 * count the member as gone yet. Here the new view is held back from this node while the write learns of it.
+	 * count the member as gone yet. Here the new view is held back from this node (ClusterNode applies views under
+	 * its own monitor, which the test holds) while the write learns of it; the write must then wait for the view.
 	 */
 	@Test
 	void aWriteThatHearsAMemberLeftBeforeThisNodesViewDoes_waitsForTheViewAndThenForTheLease() throws Exception {
@@ -123,14 +124,14 @@ class DepartedLeaseIT {
 		try {
 			await("the write waits for A's answer", () -> writer.getState() == Thread.State.TIMED_WAITING
 					|| writer.getState() == Thread.State.WAITING, a, b);
-			synchronized (b) { // ClusterNode applies views under its own lock: B's view keeps A while this is held
+			synchronized (b) { // B's view keeps A while this is held
 				// on another thread, which GMS may use to install the view and deliver it
 				excluder.set(new Thread(this::excludeA, "excluding A"));
 				excluder.get().start();
-				await("the write has heard that A left, or returned", () -> writer.getState() == Thread.State.BLOCKED
-						|| writer.getState() == Thread.State.TERMINATED, a, b);
+				await("the write has heard that A left and waits for B's view, or returned",
+						() -> waitsForTheView(writer) || writer.getState() == Thread.State.TERMINATED, a, b);
 				assertThat(writer.getState()).as("the write went ahead while B's view still held A (failure: %s)",
-						writeFailed[0]).isEqualTo(Thread.State.BLOCKED);
+						writeFailed[0]).isNotEqualTo(Thread.State.TERMINATED);
 				assertThat(b.members()).containsExactly("B", "A");
 			}
 		}
@@ -146,11 +147,19 @@ class DepartedLeaseIT {
 		assertThat(aServedWhenTheWriteReturned[0]).as("A's lease when B's write returned").isFalse();
 	}
 
+	private static boolean waitsForTheView(Thread writer) {
+		for (StackTraceElement frame : writer.getStackTrace()) {
+			if (frame.getMethodName().equals("awaitViewWithout")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	@Test
 	void aMemberThatStops_releasesItsLease_soWritesWithoutItDoNotWaitForIt() throws Exception {
 		startBThenA("DepartedLeaseIT-stopped");
-		Long promised = b.promisedTo(aChannel.getAddress());
-		assertThat(promised).as("B's answers keep A's lease").isNotNull();
+		assertThat(b.promisedTo(aChannel.getAddress())).as("B's answers keep A's lease").isNotNull();
 
 		a.stop();
 		assertThat(a.lease().valid()).as("a stopped node serves nothing").isFalse();
@@ -160,10 +169,11 @@ class DepartedLeaseIT {
 		aChannel.close();
 		await("B's view without A", () -> b.members().equals(List.of("B")), a, b);
 
+		long started = System.nanoTime();
 		b.openRemote(ClusterNode.DOMAIN + "books", 1L, b.newWriter());
 
-		assertThat(System.nanoTime() - promised).as("B's write returned before A's lease would have run out")
-				.isNegative();
+		assertThat(System.nanoTime() - started).as("B's write took a fraction of A's lease, not the lease")
+				.isLessThan(LEASE_NANOS / 2);
 	}
 
 	private static void await(String what, BooleanSupplier condition, ClusterNode... nodes)
