@@ -71,10 +71,18 @@ class RegionAgreementIT {
 			TestNode a = cluster.node(0);
 			a.inTransaction(s -> s.persist(new Item(1L, "sku-1", "one", 1, null)));
 			// B discovers only itself, so it starts alone (and its start compares with nobody); A's discovery lists B,
-			// so MERGE3 merges the two partitions a few seconds later
+			// so MERGE3 merges the two partitions a few seconds later. A sends nothing while B starts: a discovery
+			// request of A's that reached B during its join would make B join A
 			String onlyItself = "127.0.0.1[" + cluster.port(1) + "]";
-			TestNode b = cluster.startNode(1, Map.of(ClusterCacheSettings.ENTITY_MODE, "replicated",
-					"hibernate.cache.clustercache.jgroups.tcpping.initial_hosts", onlyItself));
+			Network.isolate(a);
+			TestNode b;
+			try {
+				b = cluster.startNode(1, Map.of(ClusterCacheSettings.ENTITY_MODE, "replicated",
+						"hibernate.cache.clustercache.jgroups.tcpping.initial_hosts", onlyItself));
+			}
+			finally {
+				Network.heal(a);
+			}
 			assertThat(b.regionFactory().getClusterMembers()).containsExactly("B");
 
 			cluster.await("A and B merge, and each has found that the other keeps regions differently",

@@ -36,6 +36,7 @@ import org.jgroups.MergeView;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.View;
+import org.jgroups.ViewId;
 import org.jgroups.blocks.MessageDispatcher;
 import org.jgroups.blocks.RequestHandler;
 import org.jgroups.blocks.RequestOptions;
@@ -144,13 +145,18 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * lease valid. A write that goes ahead without a member waits for that time first ({@link #awaitDepartedLeases}).
 	 */
 	private final Map<Address, Long> promised = new ConcurrentHashMap<>();
-	/** Members that stopped (RELEASE) while in this node's view: their heartbeats are not answered any more. */
-	private final Set<Address> released = ConcurrentHashMap.newKeySet();
+	/**
+	 * Per member that stopped (RELEASE): the incarnation of ClusterCache that stopped. Its heartbeats are not answered
+	 * any more; a new incarnation at the same address (a SessionFactory rebuilt on a channel it does not own) is.
+	 */
+	private final Map<Address, Long> released = new ConcurrentHashMap<>();
+	/** This node's incarnation: tells a stopped ClusterCache from a later one on the same JGroups channel. */
+	private final long incarnation = new java.security.SecureRandom().nextLong();
 	/**
 	 * Per member: the id of the view of this node in which it last joined (or came back in a merge). Its heartbeats
 	 * count only once it runs that view itself: a member back from a split has not cleared its regions before.
 	 */
-	private final Map<Address, Long> joinedIn = new ConcurrentHashMap<>();
+	private final Map<Address, ViewId> joinedIn = new ConcurrentHashMap<>();
 	/** Notified whenever {@link #view} changes, for writers that wait for a member to leave it. */
 	private final Object viewChanges = new Object();
 	/** Per member whose regions disagree with this node's: how; logged when it changes, and shown by the health. */
@@ -591,10 +597,10 @@ final class ClusterNode implements RequestHandler, Receiver {
 			}
 		}
 		else {
-			call(targets, encode(END, window.region(), window.writer().id(), window.key()), "end a write window on",
-					window.region(), window.key());
+			Map<Address, Object> answers = call(targets, encode(END, window.region(), window.writer().id(),
+					window.key()), "end a write window on", window.region(), window.key());
 			// those members may hold the state before the commit: one that left meanwhile must stop serving first
-			awaitDepartedLeases("end a write window on", window.region(), window.key());
+			awaitLeases(unanswered(targets, answers), "end a write window on", window.region(), window.key());
 		}
 	}
 
@@ -611,10 +617,16 @@ final class ClusterNode implements RequestHandler, Receiver {
 			return;
 		}
 		List<Address> targets = others();
-		if (!targets.isEmpty()) {
-			call(targets, encode(INVALIDATE, region, 0, key), "invalidate", region, key);
-		}
-		awaitDepartedLeases("invalidate", region, key);
+		Map<Address, Object> answers = targets.isEmpty() ? Map.of()
+				: call(targets, encode(INVALIDATE, region, 0, key), "invalidate", region, key);
+		awaitLeases(unanswered(targets, answers), "invalidate", region, key);
+	}
+
+	/** The targets of a call that did not answer it: they left the view meanwhile (and may be back by now). */
+	private static Set<Address> unanswered(List<Address> targets, Map<Address, Object> answers) {
+		Set<Address> result = new HashSet<>(targets);
+		result.removeAll(answers.keySet());
+		return result;
 	}
 
 	/**
@@ -646,7 +658,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 					Thread.currentThread().interrupt();
 					throw new CacheException("Node '" + name + "' was interrupted while it waited to " + what + " "
 							+ describe(region, key) + " until the lease of member '" + member + "', which did not "
-							+ "answer, had run out; the write fails so that the member cannot serve the old state");
+							+ "answer, had run out; that member may still serve the state before this write");
 				}
 			}
 			promised.remove(member, until);
@@ -899,8 +911,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 		Address sender = msg.getSrc();
 		if (type == PING) {
 			long theirs = in.readLong();
-			long leaseNanos = in.readLong();
-			promiseIfMember(sender, leaseNanos, in.readLong());
+			promiseIfMember(sender, in);
 			RegionProfile own = profile;
 			long[] match = agreed.get(sender);
 			return theirs == own.fingerprint || match != null && match[0] == theirs && match[1] == own.fingerprint
@@ -909,8 +920,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 		if (type == PROFILE) {
 			boolean senderStarted = in.readBoolean();
 			RegionProfile theirs = RegionProfile.read(in);
-			long leaseNanos = in.readLong();
-			promiseIfMember(sender, leaseNanos, in.readLong());
+			promiseIfMember(sender, in);
 			RegionProfile own = profile;
 			String why = own.disagreement(theirs, name(), logicalName(sender));
 			if (why == null) {
@@ -936,8 +946,9 @@ final class ClusterNode implements RequestHandler, Receiver {
 			return registered;
 		}
 		if (type == RELEASE) {
+			long stopped = in.readLong();
 			synchronized (promised) {
-				released.add(sender);
+				released.put(sender, stopped);
 				promised.remove(sender);
 			}
 			return Boolean.TRUE;
@@ -953,19 +964,29 @@ final class ClusterNode implements RequestHandler, Receiver {
 	}
 
 	/**
-	 * Lets a heartbeat's answer count for {@code member}'s lease (of {@code leaseNanos}): refuses one from outside this
-	 * node's view, from a member that stopped, or from one that does not run the view it (re)joined in yet
-	 * ({@code memberViewId} is its own view's); otherwise records that the answer may keep the lease valid until it runs
-	 * out, plus a hundredth for clocks that run at slightly different rates. Recorded before the checks: a write that
-	 * finds the member gone from this node's view then also finds the promise. Taken back if a check fails.
+	 * Lets a heartbeat's answer count for {@code member}'s lease: refuses one from outside this node's view, from a
+	 * ClusterCache that stopped, or from a member that does not run the view it (re)joined in yet (a member back from a
+	 * split suspended its lease when it applied the merged view, and clears before it restarts it); otherwise records
+	 * that the answer may keep the lease valid until it runs out, plus a hundredth for clocks that run at slightly
+	 * different rates. Recorded before the checks: a write that finds the member gone from this node's view then also
+	 * finds the promise. Taken back if a check fails.
 	 *
+	 * @param in the rest of the heartbeat ({@link #writeHeartbeatTail}): the member's lease, incarnation and view
 	 * @throws IllegalStateException if the answer must not count
 	 */
-	private void promiseIfMember(Address member, long leaseNanos, long memberViewId) {
+	private void promiseIfMember(Address member, DataInputStream in) throws IOException, ClassNotFoundException {
+		long leaseNanos = in.readLong();
+		long memberIncarnation = in.readLong();
+		ViewId memberView = null;
+		if (in.readBoolean()) {
+			memberView = new ViewId();
+			memberView.readFrom(in);
+		}
 		long until = clock.nanoTime() + Math.max(0, leaseNanos) + Math.max(0, leaseNanos) / 100
 				+ TimeUnit.MILLISECONDS.toNanos(1);
 		synchronized (promised) {
-			if (released.contains(member)) {
+			Long stopped = released.get(member);
+			if (stopped != null && stopped == memberIncarnation) {
 				throw new IllegalStateException("'" + member + "' stopped");
 			}
 			Long before = promised.get(member);
@@ -974,10 +995,11 @@ final class ClusterNode implements RequestHandler, Receiver {
 			}
 			try {
 				requireMember(member);
-				Long joined = joinedIn.get(member);
-				if (joined != null && memberViewId < joined) {
+				ViewId joined = joinedIn.get(member);
+				if (joined != null && (memberView == null
+						|| memberView.getId() <= joined.getId() && !memberView.equals(joined))) {
 					throw new IllegalStateException("'" + member + "' does not run view " + joined + " of '" + name
-							+ "' yet (it runs " + memberViewId + ")");
+							+ "' yet (it runs " + memberView + ")");
 				}
 			}
 			catch (IllegalStateException refused) {
@@ -992,10 +1014,36 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 	}
 
-	/** The id of this node's view, or -1 before it has one. */
-	private long viewId() {
+	/** What every heartbeat and region profile ends with: this node's lease, incarnation and view. */
+	private void writeHeartbeatTail(DataOutputStream out) throws IOException {
 		View v = view;
-		return v == null ? -1 : v.getViewId().getId();
+		writeHeartbeatTail(out, lease.leaseNanos(), incarnation, v == null ? null : v.getViewId());
+	}
+
+	static void writeHeartbeatTail(DataOutputStream out, long leaseNanos, long incarnation, ViewId viewId)
+			throws IOException {
+		out.writeLong(leaseNanos);
+		out.writeLong(incarnation);
+		out.writeBoolean(viewId != null);
+		if (viewId != null) {
+			viewId.writeTo(out);
+		}
+	}
+
+	/** A heartbeat: the fingerprint of the sender's regions, then {@link #writeHeartbeatTail}. */
+	static byte[] encodePing(long fingerprint, long leaseNanos, long incarnation, ViewId viewId) {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+		DataOutputStream out = new DataOutputStream(bytes);
+		try {
+			out.writeByte(PING);
+			out.writeLong(fingerprint);
+			writeHeartbeatTail(out, leaseNanos, incarnation, viewId);
+			out.flush();
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+		return bytes.toByteArray();
 	}
 
 	/** Until when this node's answers may keep {@code member}'s lease valid ({@link Clock#nanoTime()}), or null. */
@@ -1068,10 +1116,9 @@ final class ClusterNode implements RequestHandler, Receiver {
 				// once, and serve what the clear below is for
 				lease.suspend();
 			}
-			long id = newView.getViewId().getId();
 			for (Address member : newView.getMembers()) {
 				if (old == null || !old.containsMember(member)) {
-					joinedIn.put(member, id); // before the view: a heartbeat of the member may come at once
+					joinedIn.put(member, newView.getViewId()); // before the view: its heartbeat may come at once
 				}
 			}
 			this.view = newView;
@@ -1079,7 +1126,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 				viewChanges.notifyAll(); // writers waiting for a member to leave the view (awaitViewWithout)
 			}
 			joinedIn.keySet().retainAll(newView.getMembers());
-			released.retainAll(newView.getMembers());
+			released.keySet().retainAll(newView.getMembers());
 			if (self == null && fork != null) {
 				self = fork.getAddress();
 			}
@@ -1153,8 +1200,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 		promised.entrySet().removeIf(e -> !isMember(e.getKey()) && e.getValue() - now <= 0);
 		List<Address> targets = others();
 		RegionProfile own = profile;
-		byte[] ping = ByteBuffer.allocate(25).put(PING).putLong(own.fingerprint).putLong(lease.leaseNanos())
-				.putLong(viewId()).array();
+		View v = view;
+		byte[] ping = encodePing(own.fingerprint, lease.leaseNanos(), incarnation, v == null ? null : v.getViewId());
 		for (Address member : targets) {
 			long sent = clock.nanoTime();
 			ask(member, ping, answer -> {
@@ -1248,8 +1295,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 			out.writeByte(PROFILE);
 			out.writeBoolean(started);
 			profile.write(out);
-			out.writeLong(lease.leaseNanos());
-			out.writeLong(viewId());
+			writeHeartbeatTail(out);
 			out.flush();
 		}
 		catch (IOException e) {
@@ -1277,7 +1323,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 		if (dispatcher != null && !others().isEmpty()) {
 			try {
-				dispatcher.castMessage(null, new BytesMessage(null, new byte[] {RELEASE}),
+				byte[] release = ByteBuffer.allocate(9).put(RELEASE).putLong(incarnation).array();
+				dispatcher.castMessage(null, new BytesMessage(null, release),
 						RequestOptions.ASYNC().flags(Message.Flag.OOB)
 								.transientFlags(Message.TransientFlag.DONT_LOOPBACK));
 			}

@@ -219,7 +219,12 @@ final class RegionCoordinator implements ClusterNode.Participant {
 				node.awaitDepartedLeases("open a write window on", wireName, wireKey(key));
 			}
 			catch (CacheException e) {
-				grid.endWrite(writer, key, keyEpoch, null);
+				try {
+					grid.endWrite(writer, key, keyEpoch, null);
+				}
+				catch (RuntimeException closing) {
+					e.addSuppressed(closing); // the window expires at the owners after the lock timeout
+				}
 				throw e;
 			}
 			// with a near cache the window then reaches every node, after the owners hold it (see nearGet)

@@ -3,7 +3,6 @@ package dev.clustercache.hibernate.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -123,16 +122,19 @@ class ClusterNodeViewsTest {
 		node.viewAccepted(new MergeView(new ViewId(a, 5), List.of(a, b, c),
 				List.of(View.create(a, 3, a, b), View.create(c, 4, c))));
 
-		assertThatThrownBy(() -> node.handle(ping(c, 3))).as("C still runs the view before the split")
-				.hasMessageContaining("does not run view 5");
-		assertThat(node.handle(ping(c, 5))).isEqualTo(Boolean.TRUE);
-		assertThat(node.handle(ping(b, 3))).as("B never left").isEqualTo(Boolean.TRUE);
+		assertThatThrownBy(() -> node.handle(ping(c, new ViewId(c, 4)))).as("C still runs its view of the split")
+				.hasMessageContaining("does not run view [A|5]");
+		assertThatThrownBy(() -> node.handle(ping(c, new ViewId(c, 5)))).as("a view of C's own with the merged id")
+				.hasMessageContaining("does not run view [A|5]");
+		assertThat(node.handle(ping(c, new ViewId(a, 5)))).isEqualTo(Boolean.TRUE);
+		assertThat(node.handle(ping(c, new ViewId(b, 6)))).as("a later view").isEqualTo(Boolean.TRUE);
+		assertThat(node.handle(ping(b, new ViewId(a, 3)))).as("B never left").isEqualTo(Boolean.TRUE);
 	}
 
 	/** A heartbeat from {@code from}, which runs the view {@code viewId}, with the same regions as the node. */
-	private static Message ping(Address from, long viewId) {
-		byte[] payload = ByteBuffer.allocate(25).put((byte) 4).putLong(RegionProfile.EMPTY.fingerprint)
-				.putLong(Duration.ofSeconds(2).toNanos()).putLong(viewId).array();
+	private static Message ping(Address from, ViewId viewId) {
+		byte[] payload = ClusterNode.encodePing(RegionProfile.EMPTY.fingerprint, Duration.ofSeconds(2).toNanos(), 1,
+				viewId);
 		return new BytesMessage(null, payload).setSrc(from);
 	}
 }

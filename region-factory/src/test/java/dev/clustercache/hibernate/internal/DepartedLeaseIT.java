@@ -173,7 +173,7 @@ class DepartedLeaseIT {
 		b.openRemote(ClusterNode.DOMAIN + "books", 1L, b.newWriter());
 
 		assertThat(System.nanoTime() - started).as("B's write took a fraction of A's lease, not the lease")
-				.isLessThan(LEASE_NANOS / 2);
+				.isLessThan(LEASE_NANOS / 4);
 	}
 
 	private static void await(String what, BooleanSupplier condition, ClusterNode... nodes)
