@@ -1046,6 +1046,11 @@ final class ClusterNode implements RequestHandler, Receiver {
 		return bytes.toByteArray();
 	}
 
+	/** That the ClusterCache of {@code incarnation} stopped. */
+	static byte[] encodeRelease(long incarnation) {
+		return ByteBuffer.allocate(9).put(RELEASE).putLong(incarnation).array();
+	}
+
 	/** Until when this node's answers may keep {@code member}'s lease valid ({@link Clock#nanoTime()}), or null. */
 	Long promisedTo(Address member) {
 		return promised.get(member);
@@ -1323,8 +1328,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 		if (dispatcher != null && !others().isEmpty()) {
 			try {
-				byte[] release = ByteBuffer.allocate(9).put(RELEASE).putLong(incarnation).array();
-				dispatcher.castMessage(null, new BytesMessage(null, release),
+				dispatcher.castMessage(null, new BytesMessage(null, encodeRelease(incarnation)),
 						RequestOptions.ASYNC().flags(Message.Flag.OOB)
 								.transientFlags(Message.TransientFlag.DONT_LOOPBACK));
 			}

@@ -131,10 +131,33 @@ class ClusterNodeViewsTest {
 		assertThat(node.handle(ping(b, new ViewId(a, 3)))).as("B never left").isEqualTo(Boolean.TRUE);
 	}
 
+	/**
+	 * A member that stopped is answered no more; a new ClusterCache at the same address (a SessionFactory rebuilt on a
+	 * channel the application owns) is.
+	 */
+	@Test
+	void aStoppedMember_isNotAnswered_butALaterIncarnationAtItsAddressIs() throws Exception {
+		ViewId view = new ViewId(a, 2);
+		node.viewAccepted(new View(view, List.of(a, b)));
+		assertThat(node.handle(ping(b, view, 7))).isEqualTo(Boolean.TRUE);
+
+		node.handle(new BytesMessage(null, ClusterNode.encodeRelease(7)).setSrc(b));
+
+		assertThat(node.promisedTo(b)).as("B's lease need not be waited for").isNull();
+		assertThatThrownBy(() -> node.handle(ping(b, view, 7))).hasMessageContaining("stopped");
+		assertThat(node.promisedTo(b)).isNull();
+		assertThat(node.handle(ping(b, view, 8))).as("a later incarnation").isEqualTo(Boolean.TRUE);
+		assertThat(node.promisedTo(b)).isNotNull();
+	}
+
 	/** A heartbeat from {@code from}, which runs the view {@code viewId}, with the same regions as the node. */
 	private static Message ping(Address from, ViewId viewId) {
-		byte[] payload = ClusterNode.encodePing(RegionProfile.EMPTY.fingerprint, Duration.ofSeconds(2).toNanos(), 1,
-				viewId);
+		return ping(from, viewId, 1);
+	}
+
+	private static Message ping(Address from, ViewId viewId, long incarnation) {
+		byte[] payload = ClusterNode.encodePing(RegionProfile.EMPTY.fingerprint, Duration.ofSeconds(2).toNanos(),
+				incarnation, viewId);
 		return new BytesMessage(null, payload).setSrc(from);
 	}
 }
