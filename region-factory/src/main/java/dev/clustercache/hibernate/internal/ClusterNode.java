@@ -6,7 +6,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -847,12 +846,17 @@ final class ClusterNode implements RequestHandler, Receiver {
 		return key == null ? "the whole region '" + region + "'" : "key '" + key + "' of region '" + region + "'";
 	}
 
-	private static byte[] encode(byte type, String region, long writerId, Object key) {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
+	/** What writes the body of a message. */
+	private interface MessageBody {
+		void writeTo(DataOutputStream out) throws IOException;
+	}
+
+	/** The bytes of a message of about {@code capacity} bytes, written by {@code body}. */
+	private static byte[] message(int capacity, MessageBody body) {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream(capacity);
 		DataOutputStream out = new DataOutputStream(bytes);
 		try {
-			out.writeByte(type);
-			writeWindow(out, region, writerId, key);
+			body.writeTo(out);
 			out.flush();
 		}
 		catch (IOException e) {
@@ -861,22 +865,22 @@ final class ClusterNode implements RequestHandler, Receiver {
 		return bytes.toByteArray();
 	}
 
+	private static byte[] encode(byte type, String region, long writerId, Object key) {
+		return message(160, out -> {
+			out.writeByte(type);
+			writeWindow(out, region, writerId, key);
+		});
+	}
+
 	/** One message about several windows: their count, then each as in a single message. */
 	private static byte[] encodeMany(byte type, List<Window> windows) {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 96 * windows.size());
-		DataOutputStream out = new DataOutputStream(bytes);
-		try {
+		return message(64 + 96 * windows.size(), out -> {
 			out.writeByte(type);
 			out.writeInt(windows.size());
 			for (Window w : windows) {
 				writeWindow(out, w.region(), w.writer().id(), w.key());
 			}
-			out.flush();
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
-		return bytes.toByteArray();
+		});
 	}
 
 	private static void writeWindow(DataOutputStream out, String region, long writerId, Object key) {
@@ -1032,23 +1036,19 @@ final class ClusterNode implements RequestHandler, Receiver {
 
 	/** A heartbeat: the fingerprint of the sender's regions, then {@link #writeHeartbeatTail}. */
 	static byte[] encodePing(long fingerprint, long leaseNanos, long incarnation, ViewId viewId) {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-		DataOutputStream out = new DataOutputStream(bytes);
-		try {
+		return message(64, out -> {
 			out.writeByte(PING);
 			out.writeLong(fingerprint);
 			writeHeartbeatTail(out, leaseNanos, incarnation, viewId);
-			out.flush();
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
-		return bytes.toByteArray();
+		});
 	}
 
 	/** That the ClusterCache of {@code incarnation} stopped. */
 	static byte[] encodeRelease(long incarnation) {
-		return ByteBuffer.allocate(9).put(RELEASE).putLong(incarnation).array();
+		return message(9, out -> {
+			out.writeByte(RELEASE);
+			out.writeLong(incarnation);
+		});
 	}
 
 	/** Until when this node's answers may keep {@code member}'s lease valid ({@link Clock#nanoTime()}), or null. */
@@ -1294,19 +1294,12 @@ final class ClusterNode implements RequestHandler, Receiver {
 
 	/** @param started whether this node may write already ({@link #started}) */
 	private byte[] encodeProfile(RegionProfile profile, boolean started) {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 48 * profile.size());
-		DataOutputStream out = new DataOutputStream(bytes);
-		try {
+		return message(64 + 48 * profile.size(), out -> {
 			out.writeByte(PROFILE);
 			out.writeBoolean(started);
 			profile.write(out);
 			writeHeartbeatTail(out);
-			out.flush();
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
-		return bytes.toByteArray();
+		});
 	}
 
 	/**

@@ -219,12 +219,7 @@ final class RegionCoordinator implements ClusterNode.Participant {
 				node.awaitDepartedLeases("open a write window on", wireName, wireKey(key));
 			}
 			catch (CacheException e) {
-				try {
-					grid.endWrite(writer, key, keyEpoch, null);
-				}
-				catch (RuntimeException closing) {
-					e.addSuppressed(closing); // the window expires at the owners after the lock timeout
-				}
+				abandonAtOwners(key, writer, keyEpoch);
 				throw e;
 			}
 			// with a near cache the window then reaches every node, after the owners hold it (see nearGet)
@@ -268,14 +263,19 @@ final class RegionCoordinator implements ClusterNode.Participant {
 			return openOnTheOtherMembers(session, key, writer);
 		}
 		catch (RuntimeException | Error e) {
-			try {
-				grid.endWrite(writer, key, keyEpoch, null);
-			}
-			catch (CacheException closing) {
-				LOG.debugf(closing, "Region '%s': could not close the abandoned write window on key '%s' at its "
-						+ "owners; it expires after the lock timeout", name, key);
-			}
+			abandonAtOwners(key, writer, keyEpoch);
 			throw e;
+		}
+	}
+
+	/** A grid write that fails before its SQL: closes its window at the owners, without hiding the failure. */
+	private void abandonAtOwners(Object key, Writer writer, long keyEpoch) {
+		try {
+			grid.endWrite(writer, key, keyEpoch, null);
+		}
+		catch (CacheException closing) {
+			LOG.debugf(closing, "Region '%s': could not close the abandoned write window on key '%s' at its "
+					+ "owners; it expires after the lock timeout", name, key);
 		}
 	}
 
