@@ -149,6 +149,20 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * any more; a new incarnation at the same address (a SessionFactory rebuilt on a channel it does not own) is.
 	 */
 	private final Map<Address, Long> released = new ConcurrentHashMap<>();
+	/**
+	 * Per member that could not be told of a change made already (a synchronous end after a commit, an eviction): the
+	 * regions it must clear before this node answers its heartbeats again, each with the sequence number of the last
+	 * change it missed there ({@link #withhold}). Changed under the lock of {@link #promised}.
+	 */
+	private final Map<Address, Map<String, Long>> owed = new ConcurrentHashMap<>();
+	private final AtomicLong withheldSequence = new AtomicLong();
+
+	/** A region that a member must clear ({@link #owed}). */
+	private record OwedClear(Address member, String region) {
+	}
+
+	/** The clears asked of members and not answered, cancelled or failed yet. */
+	private final Set<OwedClear> clearsAsked = ConcurrentHashMap.newKeySet();
 	/** This node's incarnation: tells a stopped ClusterCache from a later one on the same JGroups channel. */
 	private final long incarnation = new java.security.SecureRandom().nextLong();
 	/**
@@ -160,6 +174,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private final Object viewChanges = new Object();
 	/** Per member whose regions disagree with this node's: how; logged when it changes, and shown by the health. */
 	private final Map<Address, String> disagreements = new ConcurrentHashMap<>();
+	/** Per member that refused this node's last heartbeat: why ({@link #refused}). */
+	private final Map<Address, String> refusals = new ConcurrentHashMap<>();
 	/** Per starting member whose regions disagree with this node's (it will not start): how; logged when it changes. */
 	private final Map<Address, String> refusedStarts = new ConcurrentHashMap<>();
 	/**
@@ -521,7 +537,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 				Map<Address, Object> answers;
 				try {
 					answers = callUntimed(targets, payload, "open a write window on", sample.region,
-							n == 1 ? sample.key : null, first);
+							n == 1 ? sample.key : null, first).orFail();
 				}
 				finally {
 					if (first == null) {
@@ -556,7 +572,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 
 	/**
 	 * Ends the write window on every other member. Members that did not register its start (they joined meanwhile, or
-	 * had not built the region yet) may hold a state loaded before the commit, so they are told synchronously;
+	 * had not built the region yet) may hold a state loaded before the commit, so they are told synchronously, and one
+	 * that cannot be told is made to stop serving until it has cleared the region ({@link #tell});
 	 * otherwise the end travels asynchronously. The end of a window whose opening failed always travels
 	 * asynchronously: its write does not commit, so no member can hold a state older than the database's; a member
 	 * that heard the opening drops the window when the end arrives, and one that misses the end (or hears the opening
@@ -596,10 +613,9 @@ final class ClusterNode implements RequestHandler, Receiver {
 			}
 		}
 		else {
-			Map<Address, Object> answers = call(targets, encode(END, window.region(), window.writer().id(),
-					window.key()), "end a write window on", window.region(), window.key());
-			// those members may hold the state before the commit: one that left meanwhile must stop serving first
-			awaitLeases(unanswered(targets, answers), "end a write window on", window.region(), window.key());
+			// those members may hold the state before the commit
+			tell(targets, encode(END, window.region(), window.writer().id(), window.key()), "end a write window on",
+					window.region(), window.key());
 		}
 	}
 
@@ -612,13 +628,80 @@ final class ClusterNode implements RequestHandler, Receiver {
 
 	/** Evicts a key (or the region, key null) on every other member, waiting for all, like a window that ends at once. */
 	void invalidateRemote(String region, Object key) {
-		if (dispatcher == null) {
+		if (dispatcher != null) {
+			tell(others(), encode(INVALIDATE, region, 0, key), "invalidate", region, key);
+		}
+	}
+
+	/**
+	 * Tells {@code targets} of a change made already (a commit, an eviction) that they may hold the state before of:
+	 * the change cannot fail any more. A member still in the view that cannot be told within the invalidation timeout
+	 * (no answer, or a failure) is made to stop serving instead ({@link #withhold}). Returns once no member that was
+	 * not told can serve from its caches on an answer of this node, be it one of those or one that left meanwhile.
+	 *
+	 * @throws CacheException if the message could not be sent, or this thread was interrupted while it waited
+	 */
+	private void tell(List<Address> targets, byte[] payload, String what, String region, Object key) {
+		Set<Address> untold = Set.of();
+		if (!targets.isEmpty()) {
+			Answers answers = call(targets, payload, what, region, key);
+			if (!answers.failed.isEmpty()) {
+				withhold(answers);
+			}
+			untold = unanswered(targets, answers.answered);
+		}
+		awaitLeases(untold, what, region, key);
+	}
+
+	/**
+	 * Stops answering the heartbeats of the members that could not be told of a change to {@code answers}' region,
+	 * until they have cleared the whole region, which every heartbeat of this node asks them to do. Once the lease that
+	 * this node's earlier answers gave them has run out ({@link #tell} waits for it), they serve nothing from their
+	 * caches; once they have cleared the region they hold nothing of it from before the change. Recorded under the lock
+	 * of the promises, so that an answer given meanwhile is either refused or waited for.
+	 */
+	private void withhold(Answers answers) {
+		long sequence = withheldSequence.incrementAndGet();
+		synchronized (promised) {
+			for (Address member : answers.failed.keySet()) {
+				owed.computeIfAbsent(member, m -> new ConcurrentHashMap<>()).put(answers.region, sequence);
+			}
+		}
+		LOG.warnf(answers.failure, "%s: could not %s %s on member(s) %s ('hibernate.cache.clustercache."
+				+ "invalidation_timeout' is %d ms). The change stands: this node answers their "
+				+ "heartbeats no more until they have cleared that region, so that they serve nothing from their "
+				+ "caches meanwhile. Check that those members are responsive.", name, answers.what,
+				describe(answers.region, answers.key), answers.describeFailed(), invalidationTimeoutMillis);
+		heartbeatNow(); // asks them to clear it at once
+	}
+
+	/**
+	 * {@code member} answered the request to clear {@code region} that this node owed it since {@code sequence}: its
+	 * heartbeats are answered again once it has cleared every region it was not told of a change to.
+	 */
+	private void cleared(Address member, String region, long sequence, Object answer) {
+		if (!(answer instanceof Boolean)) {
 			return;
 		}
-		List<Address> targets = others();
-		Map<Address, Object> answers = targets.isEmpty() ? Map.of()
-				: call(targets, encode(INVALIDATE, region, 0, key), "invalidate", region, key);
-		awaitLeases(unanswered(targets, answers), "invalidate", region, key);
+		synchronized (promised) {
+			Map<String, Long> regions = owed.get(member);
+			// a later change to the region that it could not be told of either wants a later clear
+			if (regions == null || !regions.remove(region, sequence) || !regions.isEmpty()) {
+				return;
+			}
+			owed.remove(member);
+		}
+		LOG.infof("%s: member %s has cleared the regions it was not told of changes to; it is answered again", name,
+				member);
+	}
+
+	/**
+	 * The regions that {@code member} must clear before this node answers its heartbeats again, each with the sequence
+	 * number of the last change there that it was not told of (for tests).
+	 */
+	Map<String, Long> owedBy(Address member) {
+		Map<String, Long> regions = owed.get(member);
+		return regions == null ? Map.of() : Map.copyOf(regions);
 	}
 
 	/** The targets of a call that did not answer it: they left the view meanwhile (and may be back by now). */
@@ -697,8 +780,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 	}
 
 	/** {@link #callUntimed}, timed: the invalidation round-trip time of the metrics. */
-	private Map<Address, Object> call(Collection<Address> targets, byte[] payload, String what, String region,
-			Object key) {
+	private Answers call(Collection<Address> targets, byte[] payload, String what, String region, Object key) {
 		long started = clock.nanoTime();
 		try {
 			return callUntimed(targets, payload, what, region, key, null);
@@ -709,22 +791,55 @@ final class ClusterNode implements RequestHandler, Receiver {
 	}
 
 	/**
+	 * The outcome of a synchronous call: the answers, and the members still in the view that did not give one within
+	 * the invalidation timeout (or answered with a failure), each with why.
+	 */
+	private final class Answers {
+		final Map<Address, Object> answered = new java.util.HashMap<>();
+		final Map<Address, String> failed = new java.util.LinkedHashMap<>();
+		final String what;
+		final String region;
+		final Object key;
+		Throwable failure;
+
+		Answers(String what, String region, Object key) {
+			this.what = what;
+			this.region = region;
+			this.key = key;
+		}
+
+		/** @throws CacheException if a member still in the view did not answer */
+		Map<Address, Object> orFail() {
+			if (failed.isEmpty()) {
+				return answered;
+			}
+			throw new CacheException("Node '" + name + "' could not " + what + " " + describe(region, key)
+					+ " on member(s) " + describeFailed() + " ('hibernate.cache.clustercache.invalidation_timeout' is "
+					+ invalidationTimeoutMillis + " ms). The write fails so that no node can "
+					+ "serve the old state. Check that those members are responsive; a crashed member stops "
+					+ "being waited for once failure detection excludes it.", failure);
+		}
+
+		String describeFailed() {
+			return failed.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList().toString();
+		}
+	}
+
+	/**
 	 * Sends {@code payload} to {@code targets} and waits until each has answered or left the view. A message can be
 	 * lost for good without the member leaving (it arrived before the member had opened its invalidation channel, at
 	 * start), so members that have not answered are asked again every few seconds, until the invalidation timeout:
 	 * every message is idempotent.
 	 *
 	 * @param firstRound the answers of a first round already sent to {@code targets}, or null
-	 * @return the answers of the members that answered
-	 * @throws CacheException if a member still in the view has not answered within the invalidation timeout
+	 * @return the answers, and the members still in the view that did not answer within the invalidation timeout
+	 * @throws CacheException if the message could not be sent
 	 */
-	private Map<Address, Object> callUntimed(Collection<Address> targets, byte[] payload, String what,
-			String region, Object key, CompletableFuture<RspList<Object>> firstRound) {
-		Map<Address, Object> answers = new java.util.HashMap<>();
+	private Answers callUntimed(Collection<Address> targets, byte[] payload, String what, String region,
+			Object key, CompletableFuture<RspList<Object>> firstRound) {
+		Answers answers = new Answers(what, region, key);
 		List<Address> pending = new ArrayList<>(targets);
 		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(invalidationTimeoutMillis);
-		Throwable failure = null;
-		List<String> failed = new ArrayList<>();
 		while (!pending.isEmpty()) {
 			long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
 			if (remaining <= 0) {
@@ -758,14 +873,16 @@ final class ClusterNode implements RequestHandler, Receiver {
 					next.add(e.getKey());
 				}
 				else if (rsp.hasException()) {
-					failed.add(e.getKey() + " (" + rsp.getException().getMessage() + ")");
-					failure = rsp.getException();
+					answers.failed.put(e.getKey(), String.valueOf(rsp.getException()));
+					answers.failure = rsp.getException();
 				}
 				else {
-					answers.put(e.getKey(), rsp.getValue());
+					answers.answered.put(e.getKey(), rsp.getValue());
 				}
 			}
-			if (!failed.isEmpty()) {
+			if (!answers.failed.isEmpty()) {
+				next.addAll(suspected);
+				pending = next; // the members that did not answer this round either
 				break;
 			}
 			if (!suspected.isEmpty()) {
@@ -777,14 +894,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 			next.removeIf(member -> v == null || !v.containsMember(member));
 			pending = next;
 		}
-		pending.forEach(member -> failed.add(String.valueOf(member)));
-		if (!failed.isEmpty()) {
-			throw new CacheException("Node '" + name + "' could not " + what + " " + describe(region, key)
-					+ " on member(s) " + failed + " within " + invalidationTimeoutMillis + " ms "
-					+ "('hibernate.cache.clustercache.invalidation_timeout'). The write fails so that no node can "
-					+ "serve the old state. Check that those members are responsive; a crashed member stops "
-					+ "being waited for once failure detection excludes it.", failure);
-		}
+		pending.forEach(member -> answers.failed.putIfAbsent(member, "no answer within " + invalidationTimeoutMillis
+				+ " ms"));
 		return answers;
 	}
 
@@ -993,6 +1104,11 @@ final class ClusterNode implements RequestHandler, Receiver {
 			if (stopped != null && stopped == memberIncarnation) {
 				throw new IllegalStateException("'" + member + "' stopped");
 			}
+			Map<String, Long> unheard = owed.get(member);
+			if (unheard != null && !unheard.isEmpty()) {
+				throw new IllegalStateException("'" + member + "' has not cleared " + unheard.keySet() + " since '"
+						+ name + "' could not tell it of a change there");
+			}
 			Long before = promised.get(member);
 			if (before == null || until - before > 0) {
 				promised.put(member, until);
@@ -1132,12 +1248,14 @@ final class ClusterNode implements RequestHandler, Receiver {
 			}
 			joinedIn.keySet().retainAll(newView.getMembers());
 			released.keySet().retainAll(newView.getMembers());
+			owed.keySet().retainAll(newView.getMembers()); // a member back from a split clears everything
 			if (self == null && fork != null) {
 				self = fork.getAddress();
 			}
 			lease.viewChanged(others());
 			agreed.keySet().retainAll(newView.getMembers());
 			disagreements.keySet().retainAll(newView.getMembers());
+			refusals.keySet().retainAll(newView.getMembers());
 			refusedStarts.keySet().retainAll(newView.getMembers());
 			if (newView instanceof MergeView merge) {
 				statistics.merged(System.currentTimeMillis());
@@ -1198,18 +1316,37 @@ final class ClusterNode implements RequestHandler, Receiver {
 	/**
 	 * Asks every other member whether it has this node in its view. The ping carries the fingerprint of this node's
 	 * regions; a member that has not compared them with its own yet asks for them, and its answer counts for the lease
-	 * only once they agree.
+	 * only once they agree. Asks members that could not be told of a change to clear its region ({@link #withhold}).
 	 */
 	private void heartbeat() {
 		long now = clock.nanoTime();
 		promised.entrySet().removeIf(e -> !isMember(e.getKey()) && e.getValue() - now <= 0);
+		owed.forEach((member, regions) -> {
+			if (!isMember(member)) {
+				owed.remove(member, regions); // it clears everything when it merges back
+				return;
+			}
+			regions.forEach((region, sequence) -> {
+				OwedClear clear = new OwedClear(member, region);
+				if (clearsAsked.add(clear)) { // one request at a time: a member slow to answer gets no pile of them
+					CompletableFuture<Object> request = ask(member, encode(INVALIDATE, region, 0, null),
+							answer -> cleared(member, region, sequence, answer));
+					if (request == null) {
+						clearsAsked.remove(clear);
+					}
+					else {
+						request.whenComplete((answer, failure) -> clearsAsked.remove(clear));
+					}
+				}
+			});
+		});
 		List<Address> targets = others();
 		RegionProfile own = profile;
 		View v = view;
 		byte[] ping = encodePing(own.fingerprint, lease.leaseNanos(), incarnation, v == null ? null : v.getViewId());
 		for (Address member : targets) {
 			long sent = clock.nanoTime();
-			ask(member, ping, answer -> {
+			CompletableFuture<Object> request = ask(member, ping, answer -> {
 				if (SEND_PROFILE.equals(answer)) {
 					ask(member, encodeProfile(own, started), compared -> answered(member, sent, own, compared));
 				}
@@ -1217,7 +1354,30 @@ final class ClusterNode implements RequestHandler, Receiver {
 					answered(member, sent, own, answer);
 				}
 			});
+			if (request != null) {
+				request.whenComplete((answer, failure) -> refused(member, failure));
+			}
 		}
+	}
+
+	/**
+	 * Records why {@code member} refused the last heartbeat that it answered ({@link #promiseIfMember} throws), or that
+	 * it did not refuse it.
+	 */
+	private void refused(Address member, Throwable failure) {
+		if (failure == null) {
+			refusals.remove(member);
+		}
+		else if (failure instanceof IllegalStateException && isMember(member)) {
+			refusals.put(member, String.valueOf(failure.getMessage()));
+		}
+	}
+
+	/** Per member whose answer to this node's last heartbeat was a refusal: why (for the health), by logical name. */
+	Map<String, String> refusals() {
+		Map<String, String> result = new TreeMap<>();
+		refusals.forEach((member, why) -> result.put(logicalName(member), why));
+		return result;
 	}
 
 	/** A heartbeat now, besides the periodic ones (none once stopped, nor without a cluster). */
@@ -1232,8 +1392,10 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * answers or leaves the view, so one that stays in the view without answering (it has not opened ClusterCache's
 	 * fork channel) would keep every heartbeat's request in the dispatcher for as long: each is cancelled once the
 	 * lease has run past it, when its answer could no longer count.
+	 *
+	 * @return the request, or null if it could not be sent
 	 */
-	private void ask(Address member, byte[] payload, Consumer<Object> onAnswer) {
+	private CompletableFuture<Object> ask(Address member, byte[] payload, Consumer<Object> onAnswer) {
 		long leaseMillis = TimeUnit.NANOSECONDS.toMillis(lease.leaseNanos());
 		CompletableFuture<Object> request;
 		try {
@@ -1242,7 +1404,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 		catch (Exception e) {
 			LOG.debugf(e, "%s: heartbeat to %s failed", name, member);
-			return;
+			return null;
 		}
 		pendingHeartbeats.incrementAndGet();
 		request.whenComplete((answer, failure) -> {
@@ -1257,6 +1419,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 		catch (RejectedExecutionException stopping) {
 			request.cancel(false);
 		}
+		return request;
 	}
 
 	/** How many heartbeat requests wait for an answer (for tests). */

@@ -50,10 +50,13 @@ final class NodeMetrics implements ClusterCacheStatistics {
 					+ disagreements.keySet() + " keep regions differently (" + String.join("; ", disagreements.values())
 					+ "). " + RegionProfile.remedy() + ".");
 		}
+		Map<String, String> refusals = node.refusals();
 		return ClusterCacheHealth.degraded("Node '" + node.name() + "' serves nothing from its caches: it has not heard "
 				+ "from every member of its view " + node.members() + " within its lease of "
-				+ TimeUnit.NANOSECONDS.toMillis(lease.leaseNanos()) + " ms (" + lease.describe() + "). Reads go to "
-				+ "the database until it has; check the network between this node and those members.");
+				+ TimeUnit.NANOSECONDS.toMillis(lease.leaseNanos()) + " ms (" + lease.describe() + ")"
+				+ (refusals.isEmpty() ? "" : "; refused by " + refusals) + ". Reads go to the database until it "
+				+ "has; check the network between this node and those members"
+				+ (refusals.isEmpty() ? "" : ", and the log of the members that refuse") + ".");
 	}
 
 	@Override

@@ -1,12 +1,12 @@
 package dev.clustercache.hibernate.internal;
 
+import static dev.clustercache.hibernate.internal.LoopbackMembers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import org.jgroups.Event;
 import org.jgroups.JChannel;
@@ -176,19 +176,4 @@ class DepartedLeaseIT {
 				.isLessThan(LEASE_NANOS / 4);
 	}
 
-	private static void await(String what, BooleanSupplier condition, ClusterNode... nodes)
-			throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LoopbackMembers.WAIT_SECONDS);
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() - deadline > 0) {
-				StringBuilder views = new StringBuilder();
-				for (ClusterNode n : nodes) {
-					views.append("; ").append(n.name()).append(" sees ").append(n.members()).append(", lease ")
-							.append(n.lease().describe());
-				}
-				throw new AssertionError("Not within " + LoopbackMembers.WAIT_SECONDS + " s: " + what + views);
-			}
-			Thread.sleep(10);
-		}
-	}
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import org.jgroups.JChannel;
 import org.jgroups.util.Util;
@@ -51,6 +52,23 @@ final class LoopbackMembers {
 				Util.close(channels.get(i));
 			}
 			throw e;
+		}
+	}
+
+	/** Waits until {@code condition} holds; if not within {@link #WAIT_SECONDS}, fails with every node's view. */
+	static void await(String what, BooleanSupplier condition, ClusterNode... nodes)
+			throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() - deadline > 0) {
+				StringBuilder views = new StringBuilder();
+				for (ClusterNode n : nodes) {
+					views.append("; ").append(n.name()).append(" sees ").append(n.members()).append(", lease ")
+							.append(n.lease().describe());
+				}
+				throw new AssertionError("Not within " + WAIT_SECONDS + " s: " + what + views);
+			}
+			Thread.sleep(10);
 		}
 	}
 }
