@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -124,8 +126,9 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private final AtomicLong writerIds = new AtomicLong();
 	/** How writers wait for the answers to their openings: a short spin before parking, while it pays. */
 	private final AnswerWait answerWait = new AnswerWait();
-	/** Heartbeat requests sent and not yet answered, cancelled or ended by a view change. */
+	/** Heartbeat requests (and clears asked) sent and not yet answered, cancelled or ended by a view change. */
 	private final AtomicInteger pendingHeartbeats = new AtomicInteger();
+	private final JChannel main;
 	private final ForkChannel fork;
 	private final MessageDispatcher dispatcher;
 	/** Delivers this fork's round trips on the transport's receiving threads, while the fork is open. */
@@ -155,7 +158,16 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * change it missed there ({@link #withhold}). Changed under the lock of {@link #promised}.
 	 */
 	private final Map<Address, Map<String, Long>> owed = new ConcurrentHashMap<>();
-	private final AtomicLong withheldSequence = new AtomicLong();
+	/** Numbers the changes that members missed, across the ClusterCaches of this JVM ({@link #OWED_ON_CLOSED}). */
+	private static final AtomicLong WITHHELD_SEQUENCE = new AtomicLong();
+	/**
+	 * What members owed the ClusterCaches that closed on each JGroups channel ({@link #owed}): a later one on the same
+	 * channel (a SessionFactory rebuilt on a channel the application owns) takes it over before it answers anybody.
+	 */
+	private static final Map<JChannel, Map<Address, Map<String, Long>>> OWED_ON_CLOSED =
+			java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+	/** Per member: the incarnation that the promise in {@link #promised} was given to. */
+	private final Map<Address, Long> promisedIncarnations = new ConcurrentHashMap<>();
 
 	/** A region that a member must clear ({@link #owed}). */
 	private record OwedClear(Address member, String region) {
@@ -174,8 +186,9 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private final Object viewChanges = new Object();
 	/** Per member whose regions disagree with this node's: how; logged when it changes, and shown by the health. */
 	private final Map<Address, String> disagreements = new ConcurrentHashMap<>();
-	/** Per member that refused this node's last heartbeat: why ({@link #refused}). */
+	/** Per member that refused this node's last heartbeat: why ({@link #noteRefusal}). */
 	private final Map<Address, String> refusals = new ConcurrentHashMap<>();
+	private final AtomicLong refusalsHeard = new AtomicLong();
 	/** Per starting member whose regions disagree with this node's (it will not start): how; logged when it changes. */
 	private final Map<Address, String> refusedStarts = new ConcurrentHashMap<>();
 	/**
@@ -191,6 +204,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 		this.codec = codec;
 		this.invalidationTimeoutMillis = invalidationTimeoutMillis;
 		this.lockTimeoutNanos = lockTimeoutNanos;
+		this.main = main;
 		if (main == null) {
 			this.fork = null;
 			this.dispatcher = null;
@@ -200,6 +214,10 @@ final class ClusterNode implements RequestHandler, Receiver {
 			return;
 		}
 		this.name = logicalName(main.getAddress());
+		Map<Address, Map<String, Long>> inherited = OWED_ON_CLOSED.remove(main);
+		if (inherited != null) {
+			owed.putAll(inherited);
+		}
 		this.fork = new ForkChannel(main, FORK_STACK, FORK_CHANNEL, true, ProtocolStack.Position.ABOVE,
 				topProtocolClass(main));
 		this.dispatcher = new MessageDispatcher(fork, this).setReceiver(this);
@@ -537,7 +555,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 				Map<Address, Object> answers;
 				try {
 					answers = callUntimed(targets, payload, "open a write window on", sample.region,
-							n == 1 ? sample.key : null, first).orFail();
+							n == 1 ? sample.key : null, first, true).orFail();
 				}
 				finally {
 					if (first == null) {
@@ -626,7 +644,10 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 	}
 
-	/** Evicts a key (or the region, key null) on every other member, waiting for all, like a window that ends at once. */
+	/**
+	 * Evicts a key (or the region, key null) on every other member, like a window that ends at once: waits for all, and
+	 * makes one that cannot be told stop serving until it has cleared the region ({@link #tell}).
+	 */
 	void invalidateRemote(String region, Object key) {
 		if (dispatcher != null) {
 			tell(others(), encode(INVALIDATE, region, 0, key), "invalidate", region, key);
@@ -636,42 +657,65 @@ final class ClusterNode implements RequestHandler, Receiver {
 	/**
 	 * Tells {@code targets} of a change made already (a commit, an eviction) that they may hold the state before of:
 	 * the change cannot fail any more. A member still in the view that cannot be told within the invalidation timeout
-	 * (no answer, or a failure) is made to stop serving instead ({@link #withhold}). Returns once no member that was
-	 * not told can serve from its caches on an answer of this node, be it one of those or one that left meanwhile.
+	 * (no answer, a failure, or the message could not be sent) is made to stop serving instead ({@link #withhold}); one
+	 * that is refused already serves nothing until it has cleared a region, so it is not asked but owes this region
+	 * too. Returns once no member that was not told can serve from its caches on an answer of this node, be it one of
+	 * those or one that left meanwhile.
 	 *
-	 * @throws CacheException if the message could not be sent, or this thread was interrupted while it waited
+	 * @throws CacheException if this thread was interrupted while it waited
 	 */
 	private void tell(List<Address> targets, byte[] payload, String what, String region, Object key) {
-		Set<Address> untold = Set.of();
-		if (!targets.isEmpty()) {
-			Answers answers = call(targets, payload, what, region, key);
-			if (!answers.failed.isEmpty()) {
-				withhold(answers);
+		List<Address> asked = new ArrayList<>(targets.size());
+		List<Address> refusedAlready = new ArrayList<>();
+		synchronized (promised) {
+			for (Address member : targets) {
+				(owed.containsKey(member) ? refusedAlready : asked).add(member);
 			}
-			untold = unanswered(targets, answers.answered);
 		}
-		awaitLeases(untold, what, region, key);
+		Answers answers;
+		try {
+			answers = asked.isEmpty() ? new Answers(what, region, key) : call(asked, payload, what, region, key);
+		}
+		catch (CacheException notSent) {
+			answers = new Answers(what, region, key);
+			for (Address member : asked) {
+				answers.failed.put(member, "not sent");
+			}
+			answers.failure = notSent;
+		}
+		if (!answers.failed.isEmpty()) {
+			LOG.warnf(answers.failure, "%s: could not %s %s on member(s) %s ('hibernate.cache.clustercache."
+					+ "invalidation_timeout' is %d ms). The change stands: this node answers their heartbeats no "
+					+ "more until they have cleared that region, so that they serve nothing from their caches "
+					+ "meanwhile. Check that those members are responsive.", name, what, describe(region, key),
+					answers.describeFailed(), invalidationTimeoutMillis);
+			withhold(answers.failed.keySet(), region);
+		}
+		if (!refusedAlready.isEmpty()) {
+			LOG.debugf("%s: members %s, refused until they clear a region, must clear the region of %s too", name,
+					refusedAlready, describe(region, key));
+			withhold(refusedAlready, region);
+		}
+		awaitLeases(unanswered(targets, answers.answered), what, region, key);
 	}
 
 	/**
-	 * Stops answering the heartbeats of the members that could not be told of a change to {@code answers}' region,
-	 * until they have cleared the whole region, which every heartbeat of this node asks them to do. Once the lease that
-	 * this node's earlier answers gave them has run out ({@link #tell} waits for it), they serve nothing from their
-	 * caches; once they have cleared the region they hold nothing of it from before the change. Recorded under the lock
-	 * of the promises, so that an answer given meanwhile is either refused or waited for.
+	 * Stops answering the heartbeats of {@code members} (those still in the view) until they have cleared
+	 * {@code region}, which every heartbeat of this node asks them to do. Once the lease that this node's earlier
+	 * answers gave them has run out ({@link #tell} waits for it), they serve nothing from their caches; once they have
+	 * cleared the region they hold nothing of it from before the change. Recorded under the lock of the promises, so
+	 * that an answer given meanwhile is either refused or waited for. A member that left is not recorded: it clears
+	 * everything if it merges back.
 	 */
-	private void withhold(Answers answers) {
-		long sequence = withheldSequence.incrementAndGet();
+	private void withhold(Collection<Address> members, String region) {
+		long sequence = WITHHELD_SEQUENCE.incrementAndGet();
 		synchronized (promised) {
-			for (Address member : answers.failed.keySet()) {
-				owed.computeIfAbsent(member, m -> new ConcurrentHashMap<>()).put(answers.region, sequence);
+			for (Address member : members) {
+				if (isMember(member)) {
+					owed.computeIfAbsent(member, m -> new ConcurrentHashMap<>()).put(region, sequence);
+				}
 			}
 		}
-		LOG.warnf(answers.failure, "%s: could not %s %s on member(s) %s ('hibernate.cache.clustercache."
-				+ "invalidation_timeout' is %d ms). The change stands: this node answers their "
-				+ "heartbeats no more until they have cleared that region, so that they serve nothing from their "
-				+ "caches meanwhile. Check that those members are responsive.", name, answers.what,
-				describe(answers.region, answers.key), answers.describeFailed(), invalidationTimeoutMillis);
 		heartbeatNow(); // asks them to clear it at once
 	}
 
@@ -783,7 +827,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private Answers call(Collection<Address> targets, byte[] payload, String what, String region, Object key) {
 		long started = clock.nanoTime();
 		try {
-			return callUntimed(targets, payload, what, region, key, null);
+			return callUntimed(targets, payload, what, region, key, null, false);
 		}
 		finally {
 			statistics.roundTrip(clock.nanoTime() - started);
@@ -795,8 +839,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * the invalidation timeout (or answered with a failure), each with why.
 	 */
 	private final class Answers {
-		final Map<Address, Object> answered = new java.util.HashMap<>();
-		final Map<Address, String> failed = new java.util.LinkedHashMap<>();
+		final Map<Address, Object> answered = new HashMap<>();
+		final Map<Address, String> failed = new LinkedHashMap<>();
 		final String what;
 		final String region;
 		final Object key;
@@ -832,11 +876,12 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * every message is idempotent.
 	 *
 	 * @param firstRound the answers of a first round already sent to {@code targets}, or null
+	 * @param failFast whether to stop at the first member that answers with a failure (the call fails then anyway)
 	 * @return the answers, and the members still in the view that did not answer within the invalidation timeout
 	 * @throws CacheException if the message could not be sent
 	 */
 	private Answers callUntimed(Collection<Address> targets, byte[] payload, String what, String region,
-			Object key, CompletableFuture<RspList<Object>> firstRound) {
+			Object key, CompletableFuture<RspList<Object>> firstRound, boolean failFast) {
 		Answers answers = new Answers(what, region, key);
 		List<Address> pending = new ArrayList<>(targets);
 		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(invalidationTimeoutMillis);
@@ -880,7 +925,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 					answers.answered.put(e.getKey(), rsp.getValue());
 				}
 			}
-			if (!answers.failed.isEmpty()) {
+			if (failFast && !answers.failed.isEmpty()) {
 				next.addAll(suspected);
 				pending = next; // the members that did not answer this round either
 				break;
@@ -953,8 +998,13 @@ final class ClusterNode implements RequestHandler, Receiver {
 	}
 
 	private static String describe(String wireName, Object key) {
-		String region = wireName.length() > 2 && wireName.charAt(1) == ':' ? wireName.substring(2) : wireName;
+		String region = regionName(wireName);
 		return key == null ? "the whole region '" + region + "'" : "key '" + key + "' of region '" + region + "'";
+	}
+
+	/** A region's name, without the prefix of its kind on the wire. */
+	private static String regionName(String wireName) {
+		return wireName.length() > 2 && wireName.charAt(1) == ':' ? wireName.substring(2) : wireName;
 	}
 
 	/** What writes the body of a message. */
@@ -1064,7 +1114,10 @@ final class ClusterNode implements RequestHandler, Receiver {
 			long stopped = in.readLong();
 			synchronized (promised) {
 				released.put(sender, stopped);
-				promised.remove(sender);
+				// a release overtaken by a later incarnation's heartbeat must not drop the promise made to that one
+				if (promisedIncarnations.remove(sender, stopped)) {
+					promised.remove(sender);
+				}
 			}
 			return Boolean.TRUE;
 		}
@@ -1105,8 +1158,9 @@ final class ClusterNode implements RequestHandler, Receiver {
 				throw new IllegalStateException("'" + member + "' stopped");
 			}
 			Map<String, Long> unheard = owed.get(member);
-			if (unheard != null && !unheard.isEmpty()) {
-				throw new IllegalStateException("'" + member + "' has not cleared " + unheard.keySet() + " since '"
+			if (unheard != null) {
+				throw new IllegalStateException("'" + logicalName(member) + "' has not cleared region(s) "
+						+ unheard.keySet().stream().map(r -> "'" + regionName(r) + "'").sorted().toList() + " since '"
 						+ name + "' could not tell it of a change there");
 			}
 			Long before = promised.get(member);
@@ -1131,6 +1185,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 				}
 				throw refused;
 			}
+			promisedIncarnations.put(member, memberIncarnation);
 		}
 	}
 
@@ -1248,7 +1303,10 @@ final class ClusterNode implements RequestHandler, Receiver {
 			}
 			joinedIn.keySet().retainAll(newView.getMembers());
 			released.keySet().retainAll(newView.getMembers());
-			owed.keySet().retainAll(newView.getMembers()); // a member back from a split clears everything
+			synchronized (promised) { // a member back from a split clears everything
+				owed.keySet().retainAll(newView.getMembers());
+				promisedIncarnations.keySet().retainAll(newView.getMembers());
+			}
 			if (self == null && fork != null) {
 				self = fork.getAddress();
 			}
@@ -1323,8 +1381,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 		promised.entrySet().removeIf(e -> !isMember(e.getKey()) && e.getValue() - now <= 0);
 		owed.forEach((member, regions) -> {
 			if (!isMember(member)) {
-				owed.remove(member, regions); // it clears everything when it merges back
-				return;
+				return; // dropped with the view that it left
 			}
 			regions.forEach((region, sequence) -> {
 				OwedClear clear = new OwedClear(member, region);
@@ -1355,7 +1412,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 				}
 			});
 			if (request != null) {
-				request.whenComplete((answer, failure) -> refused(member, failure));
+				request.whenComplete((answer, failure) -> noteRefusal(member, failure));
 			}
 		}
 	}
@@ -1364,13 +1421,19 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * Records why {@code member} refused the last heartbeat that it answered ({@link #promiseIfMember} throws), or that
 	 * it did not refuse it.
 	 */
-	private void refused(Address member, Throwable failure) {
+	private void noteRefusal(Address member, Throwable failure) {
 		if (failure == null) {
 			refusals.remove(member);
 		}
 		else if (failure instanceof IllegalStateException && isMember(member)) {
 			refusals.put(member, String.valueOf(failure.getMessage()));
+			refusalsHeard.incrementAndGet();
 		}
+	}
+
+	/** How many refusals of its heartbeats this node has heard (for tests). */
+	long refusalsHeard() {
+		return refusalsHeard.get();
 	}
 
 	/** Per member whose answer to this node's last heartbeat was a refusal: why (for the health), by logical name. */
@@ -1383,15 +1446,20 @@ final class ClusterNode implements RequestHandler, Receiver {
 	/** A heartbeat now, besides the periodic ones (none once stopped, nor without a cluster). */
 	private void heartbeatNow() {
 		if (heartbeats != null && !heartbeats.isShutdown()) {
-			heartbeats.execute(this::heartbeat);
+			try {
+				heartbeats.execute(this::heartbeat);
+			}
+			catch (RejectedExecutionException stopping) {
+				// stopped meanwhile: it serves nothing any more, and answers nobody once closed
+			}
 		}
 	}
 
 	/**
-	 * Sends a heartbeat's request without waiting. A request of JGroups completes on its own only when the member
-	 * answers or leaves the view, so one that stays in the view without answering (it has not opened ClusterCache's
-	 * fork channel) would keep every heartbeat's request in the dispatcher for as long: each is cancelled once the
-	 * lease has run past it, when its answer could no longer count.
+	 * Sends a heartbeat's request (or the request to clear a region that a member owes) without waiting. A request of
+	 * JGroups completes on its own only when the member answers or leaves the view, so one that stays in the view
+	 * without answering (it has not opened ClusterCache's fork channel) would keep every heartbeat's request in the
+	 * dispatcher for as long: each is cancelled once the lease has run past it, when its answer could no longer count.
 	 *
 	 * @return the request, or null if it could not be sent
 	 */
@@ -1403,7 +1471,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 					RequestOptions.SYNC().timeout(leaseMillis));
 		}
 		catch (Exception e) {
-			LOG.debugf(e, "%s: heartbeat to %s failed", name, member);
+			LOG.debugf(e, "%s: request to %s failed", name, member);
 			return null;
 		}
 		pendingHeartbeats.incrementAndGet();
@@ -1501,6 +1569,11 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 		if (fork != null) {
 			fork.close();
+			synchronized (promised) { // answers nobody any more: a later ClusterCache on the channel refuses them
+				if (!owed.isEmpty()) {
+					OWED_ON_CLOSED.put(main, Map.copyOf(owed));
+				}
+			}
 		}
 		if (directDelivery != null) {
 			directDelivery.uninstall();

@@ -23,7 +23,9 @@ import org.jboss.logging.Logger;
  * writer's end never lowers the timestamp below another writer's window that is still open. A window whose end is lost
  * (its writer crashed) counts until its pre-invalidation timestamp, the lock timeout after it opened. A member that
  * joins knows no timestamps; that is safe because it has no cached query results yet, its lease keeps it from caching
- * any until it hears every member, and a window opened before it joined ends there synchronously.
+ * any until it hears every member, and a window opened before it joined ends there synchronously. A clear of the whole
+ * region (a merge, or a member that could not be told of an update) counts as an update of every space, also of those
+ * this node has no timestamp of yet.
  */
 final class TimestampsStorage implements StorageAccess, ClusterNode.Participant {
 
@@ -38,6 +40,8 @@ final class TimestampsStorage implements StorageAccess, ClusterNode.Participant 
 	/** Timestamps further in the future than this are pre-invalidations. */
 	private final long preInvalidationThreshold;
 	private final Map<Object, Space> spaces = new ConcurrentHashMap<>();
+	/** The last clear of the whole region, plus the skew allowance: every space counts as updated then; or null. */
+	private volatile Long clearedUpTo;
 
 	TimestampsStorage(String regionName, ClusterNode node, long skewUnits, Runnable clearQueryRegions, Clock clock,
 			long lockTimeoutUnits) {
@@ -103,16 +107,19 @@ final class TimestampsStorage implements StorageAccess, ClusterNode.Participant 
 	@Override
 	public Object getFromCache(Object key, SharedSessionContractImplementor session) {
 		Space s = spaces.get(key);
-		return s == null ? null : s.timestamp;
+		Long timestamp = s == null ? null : s.timestamp;
+		Long cleared = clearedUpTo;
+		return cleared == null || timestamp != null && timestamp >= cleared ? timestamp : cleared;
 	}
 
 	/**
 	 * A pre-invalidation (a timestamp in the future: now plus the lock timeout) opens a window on the space, which every
 	 * member must hold before the commit, so a member that cannot be told fails the transaction. The invalidation after
 	 * the commit ends it. A member that must hear of the end synchronously and cannot be told serves nothing from its
-	 * caches until it has cleared the space's timestamps ({@code ClusterNode#withhold}); if the end cannot be sent at
-	 * all, the window stays open on the members that hold it, which is the safe state (the space's queries bypass the
-	 * cache until it runs out), so the failure is reported and the committed transaction is not made to look failed.
+	 * caches until it has cleared the whole timestamps region ({@code ClusterNode#withhold}); if the end cannot be sent
+	 * at all, the window stays open on the members that hold it, which is the safe state (the space's queries bypass
+	 * the cache until it runs out), so the failure is reported and the committed transaction is not made to look
+	 * failed.
 	 */
 	@Override
 	public void putIntoCache(Object key, Object value, SharedSessionContractImplementor session) {
@@ -206,6 +213,12 @@ final class TimestampsStorage implements StorageAccess, ClusterNode.Participant 
 			space(key).close(writer, now + skewUnits, now);
 		}
 		else {
+			synchronized (this) {
+				Long cleared = clearedUpTo;
+				if (cleared == null || cleared < now + skewUnits) {
+					clearedUpTo = now + skewUnits;
+				}
+			}
 			spaces.values().forEach(s -> s.close(null, now + skewUnits, now));
 		}
 	}

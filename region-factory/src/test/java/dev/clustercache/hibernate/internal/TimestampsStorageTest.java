@@ -41,6 +41,26 @@ class TimestampsStorageTest {
 		assertThat(fresh(clock.timestamp())).isTrue();
 	}
 
+	/**
+	 * A member that could not be told of an update clears the whole timestamps region before it serves again; a space
+	 * it knew no timestamp of must count as updated too, or its cached results from before the update look fresh.
+	 */
+	@Test
+	void aClearOfTheWholeRegion_makesResultsFromBeforeItStale_alsoOnSpacesWithoutATimestamp() {
+		storage.onEndWrite("Other", W1); // some space known here; SPACE is not
+		tick();
+		long before = clock.timestamp();
+		tick();
+		storage.onEndWrite(null, null);
+		assertThat(fresh(before)).as("a result on a space never updated here, read before the clear").isFalse();
+		tick();
+		long after = clock.timestamp();
+		assertThat(fresh(after)).as("a result read after the clear").isTrue();
+		tick();
+		storage.onEndWrite(SPACE, null);
+		assertThat(fresh(after)).as("a result read before a later update of the space").isFalse();
+	}
+
 	@Test
 	void anOpenWindow_makesEveryResultStale_untilItsEnd_thenResultsFromAfterTheEndAreFresh() {
 		storage.onBeginWrite(SPACE, W1);
