@@ -155,19 +155,23 @@ final class ClusterNode implements RequestHandler, Receiver {
 	/**
 	 * Per member that could not be told of a change made already (a synchronous end after a commit, an eviction): the
 	 * regions it must clear before this node answers its heartbeats again, each with the sequence number of the last
-	 * change it missed there ({@link #withhold}). Changed under the lock of {@link #promised}.
+	 * change it missed there ({@link #withhold}). Kept per JGroups channel ({@link #OWED_BY_CHANNEL}), and also the lock
+	 * under which promises are made and members are refused.
 	 */
-	private final Map<Address, Map<String, Long>> owed = new ConcurrentHashMap<>();
-	/** Numbers the changes that members missed, across the ClusterCaches of this JVM ({@link #OWED_ON_CLOSED}). */
-	private static final AtomicLong WITHHELD_SEQUENCE = new AtomicLong();
+	private final Map<Address, Map<String, Long>> owed;
 	/**
-	 * What members owed the ClusterCaches that closed on each JGroups channel ({@link #owed}): a later one on the same
-	 * channel (a SessionFactory rebuilt on a channel the application owns) takes it over before it answers anybody.
+	 * What members owe, per JGroups channel: every ClusterCache on a channel shares it, so that one started after
+	 * another stopped (a SessionFactory rebuilt on a channel the application owns) refuses the same members. Kept per
+	 * class loader: a ClusterCache loaded anew (a redeployed application on a channel the server keeps) starts without.
 	 */
-	private static final Map<JChannel, Map<Address, Map<String, Long>>> OWED_ON_CLOSED =
+	private static final Map<JChannel, Map<Address, Map<String, Long>>> OWED_BY_CHANNEL =
 			java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
-	/** Per member: the incarnation that the promise in {@link #promised} was given to. */
+	/** Numbers the changes that members missed, across the ClusterCaches of this JVM. */
+	private static final AtomicLong WITHHELD_SEQUENCE = new AtomicLong();
+	/** Per member with a promise in {@link #promised}: the incarnation it was given to. */
 	private final Map<Address, Long> promisedIncarnations = new ConcurrentHashMap<>();
+	/** Per clear asked of a member: the sequence of the last failure logged, to log each failure once. */
+	private final Map<OwedClear, Long> clearFailuresLogged = new ConcurrentHashMap<>();
 
 	/** A region that a member must clear ({@link #owed}). */
 	private record OwedClear(Address member, String region) {
@@ -205,6 +209,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 		this.invalidationTimeoutMillis = invalidationTimeoutMillis;
 		this.lockTimeoutNanos = lockTimeoutNanos;
 		this.main = main;
+		this.owed = main == null ? new ConcurrentHashMap<>()
+				: OWED_BY_CHANNEL.computeIfAbsent(main, c -> new ConcurrentHashMap<>());
 		if (main == null) {
 			this.fork = null;
 			this.dispatcher = null;
@@ -214,10 +220,6 @@ final class ClusterNode implements RequestHandler, Receiver {
 			return;
 		}
 		this.name = logicalName(main.getAddress());
-		Map<Address, Map<String, Long>> inherited = OWED_ON_CLOSED.remove(main);
-		if (inherited != null) {
-			owed.putAll(inherited);
-		}
 		this.fork = new ForkChannel(main, FORK_STACK, FORK_CHANNEL, true, ProtocolStack.Position.ABOVE,
 				topProtocolClass(main));
 		this.dispatcher = new MessageDispatcher(fork, this).setReceiver(this);
@@ -657,44 +659,32 @@ final class ClusterNode implements RequestHandler, Receiver {
 	/**
 	 * Tells {@code targets} of a change made already (a commit, an eviction) that they may hold the state before of:
 	 * the change cannot fail any more. A member still in the view that cannot be told within the invalidation timeout
-	 * (no answer, a failure, or the message could not be sent) is made to stop serving instead ({@link #withhold}); one
-	 * that is refused already serves nothing until it has cleared a region, so it is not asked but owes this region
-	 * too. Returns once no member that was not told can serve from its caches on an answer of this node, be it one of
-	 * those or one that left meanwhile.
+	 * (no answer, a failure, or the message could not be sent) is made to stop serving instead ({@link #withhold}). A
+	 * member refused already is told all the same: told, it need not clear the region again for this change. Returns
+	 * once no member that was not told can serve from its caches on an answer of this node, be it one of those or one
+	 * that left meanwhile.
 	 *
 	 * @throws CacheException if this thread was interrupted while it waited
 	 */
 	private void tell(List<Address> targets, byte[] payload, String what, String region, Object key) {
-		List<Address> asked = new ArrayList<>(targets.size());
-		List<Address> refusedAlready = new ArrayList<>();
-		synchronized (promised) {
-			for (Address member : targets) {
-				(owed.containsKey(member) ? refusedAlready : asked).add(member);
-			}
-		}
 		Answers answers;
 		try {
-			answers = asked.isEmpty() ? new Answers(what, region, key) : call(asked, payload, what, region, key);
+			answers = targets.isEmpty() ? new Answers(what, region, key) : call(targets, payload, what, region, key);
 		}
 		catch (CacheException notSent) {
 			answers = new Answers(what, region, key);
-			for (Address member : asked) {
-				answers.failed.put(member, "not sent");
+			for (Address member : targets) {
+				answers.failed.put(member, "not sent: " + notSent.getMessage());
 			}
 			answers.failure = notSent;
 		}
 		if (!answers.failed.isEmpty()) {
 			LOG.warnf(answers.failure, "%s: could not %s %s on member(s) %s ('hibernate.cache.clustercache."
-					+ "invalidation_timeout' is %d ms). The change stands: this node answers their heartbeats no "
-					+ "more until they have cleared that region, so that they serve nothing from their caches "
-					+ "meanwhile. Check that those members are responsive.", name, what, describe(region, key),
-					answers.describeFailed(), invalidationTimeoutMillis);
+					+ "invalidation_timeout' is %d ms). The change stands: this node answers the heartbeats of those "
+					+ "still in its view no more until they have cleared that region, so that they serve nothing "
+					+ "from their caches meanwhile. Check that those members are responsive.", name, what,
+					describe(region, key), answers.describeFailed(), invalidationTimeoutMillis);
 			withhold(answers.failed.keySet(), region);
-		}
-		if (!refusedAlready.isEmpty()) {
-			LOG.debugf("%s: members %s, refused until they clear a region, must clear the region of %s too", name,
-					refusedAlready, describe(region, key));
-			withhold(refusedAlready, region);
 		}
 		awaitLeases(unanswered(targets, answers.answered), what, region, key);
 	}
@@ -703,13 +693,13 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * Stops answering the heartbeats of {@code members} (those still in the view) until they have cleared
 	 * {@code region}, which every heartbeat of this node asks them to do. Once the lease that this node's earlier
 	 * answers gave them has run out ({@link #tell} waits for it), they serve nothing from their caches; once they have
-	 * cleared the region they hold nothing of it from before the change. Recorded under the lock of the promises, so
-	 * that an answer given meanwhile is either refused or waited for. A member that left is not recorded: it clears
-	 * everything if it merges back.
+	 * cleared the region they hold nothing of it from before the change. Recorded under the lock that promises are
+	 * made under, so that an answer given meanwhile is either refused or waited for. A member that left is not
+	 * recorded: it clears everything if it merges back.
 	 */
 	private void withhold(Collection<Address> members, String region) {
 		long sequence = WITHHELD_SEQUENCE.incrementAndGet();
-		synchronized (promised) {
+		synchronized (owed) {
 			for (Address member : members) {
 				if (isMember(member)) {
 					owed.computeIfAbsent(member, m -> new ConcurrentHashMap<>()).put(region, sequence);
@@ -727,7 +717,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 		if (!(answer instanceof Boolean)) {
 			return;
 		}
-		synchronized (promised) {
+		synchronized (owed) {
 			Map<String, Long> regions = owed.get(member);
 			// a later change to the region that it could not be told of either wants a later clear
 			if (regions == null || !regions.remove(region, sequence) || !regions.isEmpty()) {
@@ -735,8 +725,22 @@ final class ClusterNode implements RequestHandler, Receiver {
 			}
 			owed.remove(member);
 		}
+		clearFailuresLogged.keySet().removeIf(clear -> clear.member().equals(member));
 		LOG.infof("%s: member %s has cleared the regions it was not told of changes to; it is answered again", name,
 				member);
+	}
+
+	/** Logs, once per change missed, that a member failed to clear a region (a clear that took too long is not). */
+	private void clearFailed(OwedClear clear, long sequence, Throwable failure) {
+		if (failure == null || failure instanceof java.util.concurrent.CancellationException) {
+			return;
+		}
+		Long logged = clearFailuresLogged.put(clear, sequence);
+		if (logged == null || logged != sequence) {
+			LOG.warnf("%s: member %s failed to clear %s (%s); it stays refused, serving nothing from its caches, "
+					+ "until it has: check that member's log", name, clear.member(), describe(clear.region(), null),
+					failure);
+		}
 	}
 
 	/**
@@ -878,7 +882,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * @param firstRound the answers of a first round already sent to {@code targets}, or null
 	 * @param failFast whether to stop at the first member that answers with a failure (the call fails then anyway)
 	 * @return the answers, and the members still in the view that did not answer within the invalidation timeout
-	 * @throws CacheException if the message could not be sent
+	 * @throws CacheException if the message could not be sent, or this thread was interrupted
 	 */
 	private Answers callUntimed(Collection<Address> targets, byte[] payload, String what, String region,
 			Object key, CompletableFuture<RspList<Object>> firstRound, boolean failFast) {
@@ -1112,7 +1116,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 		if (type == RELEASE) {
 			long stopped = in.readLong();
-			synchronized (promised) {
+			synchronized (owed) {
 				released.put(sender, stopped);
 				// a release overtaken by a later incarnation's heartbeat must not drop the promise made to that one
 				if (promisedIncarnations.remove(sender, stopped)) {
@@ -1133,7 +1137,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 
 	/**
 	 * Lets a heartbeat's answer count for {@code member}'s lease: refuses one from outside this node's view, from a
-	 * ClusterCache that stopped, or from a member that does not run the view it (re)joined in yet (a member back from a
+	 * ClusterCache that stopped, from a member that has not cleared a region it could not be told of a change to
+	 * ({@link #withhold}), or from a member that does not run the view it (re)joined in yet (a member back from a
 	 * split suspended its lease when it applied the merged view, and clears before it restarts it); otherwise records
 	 * that the answer may keep the lease valid until it runs out, plus a hundredth for clocks that run at slightly
 	 * different rates. Recorded before the checks: a write that finds the member gone from this node's view then also
@@ -1152,7 +1157,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 		long until = clock.nanoTime() + Math.max(0, leaseNanos) + Math.max(0, leaseNanos) / 100
 				+ TimeUnit.MILLISECONDS.toNanos(1);
-		synchronized (promised) {
+		synchronized (owed) {
 			Long stopped = released.get(member);
 			if (stopped != null && stopped == memberIncarnation) {
 				throw new IllegalStateException("'" + member + "' stopped");
@@ -1303,9 +1308,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 			}
 			joinedIn.keySet().retainAll(newView.getMembers());
 			released.keySet().retainAll(newView.getMembers());
-			synchronized (promised) { // a member back from a split clears everything
+			synchronized (owed) { // a member back from a split clears everything
 				owed.keySet().retainAll(newView.getMembers());
-				promisedIncarnations.keySet().retainAll(newView.getMembers());
 			}
 			if (self == null && fork != null) {
 				self = fork.getAddress();
@@ -1379,6 +1383,9 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private void heartbeat() {
 		long now = clock.nanoTime();
 		promised.entrySet().removeIf(e -> !isMember(e.getKey()) && e.getValue() - now <= 0);
+		synchronized (owed) {
+			promisedIncarnations.keySet().retainAll(promised.keySet());
+		}
 		owed.forEach((member, regions) -> {
 			if (!isMember(member)) {
 				return; // dropped with the view that it left
@@ -1392,7 +1399,10 @@ final class ClusterNode implements RequestHandler, Receiver {
 						clearsAsked.remove(clear);
 					}
 					else {
-						request.whenComplete((answer, failure) -> clearsAsked.remove(clear));
+						request.whenComplete((answer, failure) -> {
+							clearsAsked.remove(clear);
+							clearFailed(clear, sequence, failure);
+						});
 					}
 				}
 			});
@@ -1567,13 +1577,11 @@ final class ClusterNode implements RequestHandler, Receiver {
 		if (dispatcher != null) {
 			dispatcher.stop();
 		}
+		if (heartbeats != null) {
+			heartbeats.shutdownNow(); // closed without stop()
+		}
 		if (fork != null) {
 			fork.close();
-			synchronized (promised) { // answers nobody any more: a later ClusterCache on the channel refuses them
-				if (!owed.isEmpty()) {
-					OWED_ON_CLOSED.put(main, Map.copyOf(owed));
-				}
-			}
 		}
 		if (directDelivery != null) {
 			directDelivery.uninstall();

@@ -116,10 +116,10 @@ final class TimestampsStorage implements StorageAccess, ClusterNode.Participant 
 	 * A pre-invalidation (a timestamp in the future: now plus the lock timeout) opens a window on the space, which every
 	 * member must hold before the commit, so a member that cannot be told fails the transaction. The invalidation after
 	 * the commit ends it. A member that must hear of the end synchronously and cannot be told serves nothing from its
-	 * caches until it has cleared the whole timestamps region ({@code ClusterNode#withhold}); if the end cannot be sent
-	 * at all, the window stays open on the members that hold it, which is the safe state (the space's queries bypass
-	 * the cache until it runs out), so the failure is reported and the committed transaction is not made to look
-	 * failed.
+	 * caches until it has cleared the whole timestamps region ({@code ClusterNode#withhold}); if an end that travels
+	 * asynchronously cannot be sent, the window stays open on the members that hold it, which is the safe state (the
+	 * space's queries bypass the cache until it runs out), so the failure is reported and the committed transaction is
+	 * not made to look failed.
 	 */
 	@Override
 	public void putIntoCache(Object key, Object value, SharedSessionContractImplementor session) {

@@ -150,6 +150,34 @@ class ClusterNodeViewsTest {
 		assertThat(node.promisedTo(b)).isNotNull();
 	}
 
+	/**
+	 * The race: a stopped ClusterCache's release travels out of band and may arrive after a heartbeat of the next one at
+	 * the same address. It must not drop the promise made to the next one, whose lease a write without it must wait for.
+	 */
+	@Test
+	void aLateReleaseOfAnEarlierIncarnation_keepsThePromiseMadeToTheNextOne() throws Exception {
+		ViewId view = new ViewId(a, 2);
+		node.viewAccepted(new View(view, List.of(a, b)));
+		assertThat(node.handle(ping(b, view, 8))).isEqualTo(Boolean.TRUE);
+
+		node.handle(new BytesMessage(null, ClusterNode.encodeRelease(7)).setSrc(b));
+
+		assertThat(node.promisedTo(b)).as("the promise made to incarnation 8").isNotNull();
+	}
+
+	/** A release that arrives after the view without its member still ends the wait for that member's lease. */
+	@Test
+	void aReleaseAfterTheViewWithoutItsMember_stillDropsThePromise() throws Exception {
+		ViewId view = new ViewId(a, 2);
+		node.viewAccepted(new View(view, List.of(a, b)));
+		assertThat(node.handle(ping(b, view, 7))).isEqualTo(Boolean.TRUE);
+		node.viewAccepted(View.create(a, 3, a));
+
+		node.handle(new BytesMessage(null, ClusterNode.encodeRelease(7)).setSrc(b));
+
+		assertThat(node.promisedTo(b)).isNull();
+	}
+
 	/** A heartbeat from {@code from}, which runs the view {@code viewId}, with the same regions as the node. */
 	private static Message ping(Address from, ViewId viewId) {
 		return ping(from, viewId, 1);

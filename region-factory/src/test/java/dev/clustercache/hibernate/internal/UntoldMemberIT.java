@@ -140,7 +140,7 @@ class UntoldMemberIT {
 
 		a.closeRemote(window); // after A's commit: B never held the window, so it is told synchronously, and fails
 
-		assertThat(books.keysRefused).as("B failed the end").containsExactly(1L);
+		assertThat(books.keysRefused).as("B failed the end").containsOnly(1L);
 		assertThat(b.lease().valid()).as("B's lease once A's write returned (%s)", b.lease().describe()).isFalse();
 		assertThat(a.owedBy(bAddress)).containsOnlyKeys(BOOKS);
 		await("B knows why A refuses its heartbeats", () -> b.refusals().getOrDefault("A", "").contains("has not "
@@ -163,7 +163,7 @@ class UntoldMemberIT {
 
 		a.invalidateRemote(BOOKS, 1L);
 
-		assertThat(books.keysRefused).as("B failed the eviction").containsExactly(1L);
+		assertThat(books.keysRefused).as("B failed the eviction").containsOnly(1L);
 		assertThat(b.lease().valid()).as("B's lease once A's eviction returned (%s)", b.lease().describe())
 				.isFalse();
 		books.refusingClears = false;
@@ -195,11 +195,11 @@ class UntoldMemberIT {
 		await("A knows B missed the second change", () -> a.owedBy(bAddress).getOrDefault(BOOKS, firstMissed)
 				!= firstMissed);
 		books.refusing = false;
-		books.release.countDown(); // B's answer to the first clear reaches A now
+		// B's answer to the first clear reaches A now; until then it held one of B's threads for A's regular messages
+		books.release.countDown();
 		first.get(LoopbackMembers.WAIT_SECONDS, TimeUnit.SECONDS);
 		second.get(LoopbackMembers.WAIT_SECONDS, TimeUnit.SECONDS);
-		assertThat(books.keysRefused).as("B failed the first change; refused since, it was not asked of the second")
-				.containsExactly(1L);
+		assertThat(books.keysRefused).as("B failed both changes").containsOnly(1L, 2L);
 
 		// both returned: the lease of A's answers from before is over, so B serves again only on later answers
 		await("B serves again", () -> {
