@@ -176,7 +176,16 @@ final class CacheRuntime {
 					? ClusterNode.local(clock, leaseNanos, settings.nodeName())
 					: ClusterNode.start(channel, clock, leaseNanos, keyCodec,
 							settings.invalidationTimeout().toMillis(), settings.lockTimeout().toNanos());
-			CacheRuntime runtime = new CacheRuntime(settings, clock, cm, owns, node, userCaches, stack);
+			CacheRuntime runtime;
+			try {
+				runtime = new CacheRuntime(settings, clock, cm, owns, node, userCaches, stack);
+			}
+			catch (RuntimeException e) {
+				// its fork channel would stay on a channel the application owns, and refuse every later start there
+				node.stop();
+				node.close();
+				throw e;
+			}
 			LOG.infof("%s: ClusterCache started; stack %s, cluster '%s', members %s, lease %d ms, "
 					+ "invalidation timeout %d ms", node.name(), stack, runtime.metrics.clusterName(), node.members(),
 					TimeUnit.NANOSECONDS.toMillis(leaseNanos), settings.invalidationTimeout().toMillis());
