@@ -112,7 +112,9 @@ public final class ClusterCacheSettings {
 
 	/**
 	 * How long a write waits for every member to acknowledge its invalidation before the transaction fails. A member
-	 * that leaves the view is no longer waited for. Default {@code 30s}.
+	 * that leaves the view is no longer waited for. After the commit (the end of a write that a member must hear of
+	 * synchronously, an eviction), a member that does not acknowledge within this time is refused instead: it serves
+	 * nothing from its caches until it has cleared the region. Default {@code 30s}.
 	 */
 	public static final String INVALIDATION_TIMEOUT = PREFIX + "invalidation_timeout";
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -128,7 +131,6 @@ final class ClusterNode implements RequestHandler, Receiver {
 	private final AnswerWait answerWait = new AnswerWait();
 	/** Heartbeat requests (and clears asked) sent and not yet answered, cancelled or ended by a view change. */
 	private final AtomicInteger pendingHeartbeats = new AtomicInteger();
-	private final JChannel main;
 	private final ForkChannel fork;
 	private final MessageDispatcher dispatcher;
 	/** Delivers this fork's round trips on the transport's receiving threads, while the fork is open. */
@@ -145,31 +147,42 @@ final class ClusterNode implements RequestHandler, Receiver {
 	/**
 	 * Per member: until when, on this node's clock, an answer of this node to its heartbeats can keep the member's
 	 * lease valid. A write that goes ahead without a member waits for that time first ({@link #awaitDepartedLeases}).
+	 * Per JGroups channel ({@link ChannelState}).
 	 */
-	private final Map<Address, Long> promised = new ConcurrentHashMap<>();
+	private final Map<Address, Long> promised;
+	/** Per member with a promise in {@link #promised}: the incarnation it was given to. */
+	private final Map<Address, Long> promisedIncarnations;
 	/**
 	 * Per member that stopped (RELEASE): the incarnation of ClusterCache that stopped. Its heartbeats are not answered
 	 * any more; a new incarnation at the same address (a SessionFactory rebuilt on a channel it does not own) is.
 	 */
-	private final Map<Address, Long> released = new ConcurrentHashMap<>();
+	private final Map<Address, Long> released;
 	/**
 	 * Per member that could not be told of a change made already (a synchronous end after a commit, an eviction): the
 	 * regions it must clear before this node answers its heartbeats again, each with the sequence number of the last
-	 * change it missed there ({@link #withhold}). Kept per JGroups channel ({@link #OWED_BY_CHANNEL}), and also the lock
-	 * under which promises are made and members are refused.
+	 * change it missed there ({@link #withhold}). Also the lock under which promises are made and members refused.
 	 */
 	private final Map<Address, Map<String, Long>> owed;
+
 	/**
-	 * What members owe, per JGroups channel: every ClusterCache on a channel shares it, so that one started after
-	 * another stopped (a SessionFactory rebuilt on a channel the application owns) refuses the same members. Kept per
-	 * class loader: a ClusterCache loaded anew (a redeployed application on a channel the server keeps) starts without.
+	 * What a JGroups member has promised to others and holds against them, whichever ClusterCache on it did: every
+	 * ClusterCache on a channel shares it, so that one started after another stopped (a SessionFactory rebuilt on a
+	 * channel the application owns) waits out the leases the earlier one gave and refuses the members it refused. Kept
+	 * per class loader: a ClusterCache loaded anew (a redeployed application on a channel the server keeps) starts
+	 * without it.
 	 */
-	private static final Map<JChannel, Map<Address, Map<String, Long>>> OWED_BY_CHANNEL =
-			java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+	private record ChannelState(Map<Address, Long> promised, Map<Address, Long> promisedIncarnations,
+			Map<Address, Long> released, Map<Address, Map<String, Long>> owed) {
+
+		ChannelState() {
+			this(new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>(),
+					new ConcurrentHashMap<>());
+		}
+	}
+
+	private static final Map<JChannel, ChannelState> CHANNELS = Collections.synchronizedMap(new WeakHashMap<>());
 	/** Numbers the changes that members missed, across the ClusterCaches of this JVM. */
 	private static final AtomicLong WITHHELD_SEQUENCE = new AtomicLong();
-	/** Per member with a promise in {@link #promised}: the incarnation it was given to. */
-	private final Map<Address, Long> promisedIncarnations = new ConcurrentHashMap<>();
 	/** Per clear asked of a member: the sequence of the last failure logged, to log each failure once. */
 	private final Map<OwedClear, Long> clearFailuresLogged = new ConcurrentHashMap<>();
 
@@ -208,9 +221,12 @@ final class ClusterNode implements RequestHandler, Receiver {
 		this.codec = codec;
 		this.invalidationTimeoutMillis = invalidationTimeoutMillis;
 		this.lockTimeoutNanos = lockTimeoutNanos;
-		this.main = main;
-		this.owed = main == null ? new ConcurrentHashMap<>()
-				: OWED_BY_CHANNEL.computeIfAbsent(main, c -> new ConcurrentHashMap<>());
+		ChannelState shared = main == null ? new ChannelState()
+				: CHANNELS.computeIfAbsent(main, c -> new ChannelState());
+		this.promised = shared.promised();
+		this.promisedIncarnations = shared.promisedIncarnations();
+		this.released = shared.released();
+		this.owed = shared.owed();
 		if (main == null) {
 			this.fork = null;
 			this.dispatcher = null;
@@ -674,7 +690,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 		catch (CacheException notSent) {
 			answers = new Answers(what, region, key);
 			for (Address member : targets) {
-				answers.failed.put(member, "not sent: " + notSent.getMessage());
+				answers.failed.put(member, "not asked to the end: " + notSent.getMessage());
 			}
 			answers.failure = notSent;
 		}
@@ -732,7 +748,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 
 	/** Logs, once per change missed, that a member failed to clear a region (a clear that took too long is not). */
 	private void clearFailed(OwedClear clear, long sequence, Throwable failure) {
-		if (failure == null || failure instanceof java.util.concurrent.CancellationException) {
+		if (failure == null || failure instanceof CancellationException) {
 			return;
 		}
 		Long logged = clearFailuresLogged.put(clear, sequence);
@@ -881,7 +897,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 *
 	 * @param firstRound the answers of a first round already sent to {@code targets}, or null
 	 * @param failFast whether to stop at the first member that answers with a failure (the call fails then anyway)
-	 * @return the answers, and the members still in the view that did not answer within the invalidation timeout
+	 * @return the answers, and the members still in the view that did not answer within the invalidation timeout or
+	 * answered with a failure
 	 * @throws CacheException if the message could not be sent, or this thread was interrupted
 	 */
 	private Answers callUntimed(Collection<Address> targets, byte[] payload, String what, String region,
@@ -931,7 +948,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 			}
 			if (failFast && !answers.failed.isEmpty()) {
 				next.addAll(suspected);
-				pending = next; // the members that did not answer this round either
+				next.forEach(member -> answers.failed.putIfAbsent(member, "no answer yet"));
+				pending = List.of();
 				break;
 			}
 			if (!suspected.isEmpty()) {
@@ -1141,8 +1159,9 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 * ({@link #withhold}), or from a member that does not run the view it (re)joined in yet (a member back from a
 	 * split suspended its lease when it applied the merged view, and clears before it restarts it); otherwise records
 	 * that the answer may keep the lease valid until it runs out, plus a hundredth for clocks that run at slightly
-	 * different rates. Recorded before the checks: a write that finds the member gone from this node's view then also
-	 * finds the promise. Taken back if a check fails.
+	 * different rates. A stopped incarnation and a member that owes a clear are refused before anything is recorded; the
+	 * promise is recorded before the checks of the view: a write that finds the member gone from this node's view then
+	 * also finds the promise. Taken back if such a check fails.
 	 *
 	 * @param in the rest of the heartbeat ({@link #writeHeartbeatTail}): the member's lease, incarnation and view
 	 * @throws IllegalStateException if the answer must not count
@@ -1311,6 +1330,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 			synchronized (owed) { // a member back from a split clears everything
 				owed.keySet().retainAll(newView.getMembers());
 			}
+			clearFailuresLogged.keySet().removeIf(clear -> !newView.containsMember(clear.member()));
 			if (self == null && fork != null) {
 				self = fork.getAddress();
 			}

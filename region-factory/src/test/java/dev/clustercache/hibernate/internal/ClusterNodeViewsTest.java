@@ -111,7 +111,8 @@ class ClusterNodeViewsTest {
 	 * The race: applying a merge view keeps the answers of members that stay, so the lease holds again at once, and
 	 * reads would serve what the split left in the regions until the clear after it suspends the lease. Suspended
 	 * before the view counts, the lease holds at no point in between. Observed at the one step between the two, the log
-	 * line that announces the clear.
+	 * line that announces the clear (JBoss Logging writes to java.util.logging here: no other backend is on the test
+	 * class path).
 	 */
 	@Test
 	void aMergeView_suspendsTheLeaseBeforeItCounts_notOnlyOnceTheClearBegins() {
@@ -212,7 +213,10 @@ class ClusterNodeViewsTest {
 		assertThat(node.promisedTo(b)).as("the promise made to incarnation 8").isNotNull();
 	}
 
-	/** A release that arrives after the view without its member still ends the wait for that member's lease. */
+	/**
+	 * A release that arrives after the view without its member still ends the wait for that member's lease: the
+	 * incarnation a promise was made to is kept as long as the promise, not as long as the member is in the view.
+	 */
 	@Test
 	void aReleaseAfterTheViewWithoutItsMember_stillDropsThePromise() throws Exception {
 		ViewId view = new ViewId(a, 2);
