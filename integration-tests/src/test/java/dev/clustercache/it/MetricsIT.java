@@ -81,6 +81,7 @@ class MetricsIT {
 				long calls = n.equals("A") ? callsOfA : 0;
 				assertThat(registry.get("clustercache.cluster.members").tags("node", n).gauge().value()).isEqualTo(2);
 				assertThat(registry.get("clustercache.lease.valid").tags("node", n).gauge().value()).isEqualTo(1);
+				assertThat(registry.get("clustercache.members.refused").tags("node", n).gauge().value()).isZero();
 				assertThat(registry.get("clustercache.cluster.merges").tags("node", n).functionCounter().count())
 						.isZero();
 				assertThat(registry.get("clustercache.cluster.merge.last").tags("node", n).gauge().value()).isZero();
@@ -97,6 +98,7 @@ class MetricsIT {
 				assertThat(JMX.getAttribute(mbean, "MemberCount")).isEqualTo(2);
 				assertThat(JMX.getAttribute(mbean, "LeaseValid")).isEqualTo(true);
 				assertThat(JMX.getAttribute(mbean, "Health")).isEqualTo("UP");
+				assertThat((String[]) JMX.getAttribute(mbean, "RefusedMembers")).isEmpty();
 				assertThat(JMX.getAttribute(mbean, "Merges")).isEqualTo(0L);
 				assertThat(JMX.getAttribute(mbean, "LastMergeTime")).isEqualTo(0L);
 				assertThat(JMX.getAttribute(mbean, "InvalidationRoundTrips")).isEqualTo(roundTrips);

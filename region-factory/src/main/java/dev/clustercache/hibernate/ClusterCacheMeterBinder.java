@@ -68,6 +68,9 @@ public class ClusterCacheMeterBinder implements MeterBinder {
 		Gauge.builder("clustercache.lease.valid", node, n -> n.leaseValid() ? 1 : 0).tags(tags)
 				.description("1 while this node serves from its caches (its freshness lease is valid), else 0")
 				.register(registry);
+		Gauge.builder("clustercache.members.refused", node, n -> n.refusedMembers().size()).tags(tags)
+				.description("Members this node answers no more until they have cleared regions they could not be "
+						+ "told of a change to").register(registry);
 		FunctionCounter.builder("clustercache.cluster.merges", node, ClusterCacheStatistics::merges).tags(tags)
 				.description("Merges of partitions seen by this node; each clears every region").register(registry);
 		Gauge.builder("clustercache.cluster.merge.last", node, n -> n.lastMergeTime() / 1000.0).tags(tags)

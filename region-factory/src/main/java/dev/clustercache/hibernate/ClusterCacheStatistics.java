@@ -2,6 +2,7 @@ package dev.clustercache.hibernate;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,6 +23,13 @@ public interface ClusterCacheStatistics {
 
 	/** Whether this node serves from its caches now: it heard from every member of its view within the lease. */
 	boolean leaseValid();
+
+	/**
+	 * The members that this node answers no more until they have cleared regions: it could not tell them of a change
+	 * there after its commit (or an eviction) within the invalidation timeout. By member name, each with those
+	 * regions; empty while every member heard of every change.
+	 */
+	Map<String, List<String>> refusedMembers();
 
 	/** How many merges of partitions this node has seen (each clears every region). */
 	long merges();

@@ -760,6 +760,17 @@ final class ClusterNode implements RequestHandler, Receiver {
 	}
 
 	/**
+	 * The members this node refuses until they have cleared regions they could not be told of a change to, by logical
+	 * name, each with those regions' names, sorted.
+	 */
+	Map<String, List<String>> refusedMembers() {
+		Map<String, List<String>> result = new TreeMap<>();
+		owed.forEach((member, regions) -> result.put(logicalName(member),
+				regions.keySet().stream().map(ClusterNode::regionName).sorted().toList()));
+		return result;
+	}
+
+	/**
 	 * The regions that {@code member} must clear before this node answers its heartbeats again, each with the sequence
 	 * number of the last change there that it was not told of (for tests).
 	 */

@@ -80,6 +80,11 @@ final class NodeMetrics implements ClusterCacheStatistics {
 	}
 
 	@Override
+	public Map<String, List<String>> refusedMembers() {
+		return node.refusedMembers();
+	}
+
+	@Override
 	public long merges() {
 		return node.statistics.merges();
 	}
@@ -114,6 +119,9 @@ final class NodeMetrics implements ClusterCacheStatistics {
 				.add("LeaseValid", boolean.class, "whether this node serves from its caches now", this::leaseValid)
 				.add("Health", String.class, "UP or DEGRADED", () -> health().status().name())
 				.add("HealthReason", String.class, "why DEGRADED; empty when UP", () -> health().reason())
+				.add("RefusedMembers", String[].class, "members answered no more until they have cleared the "
+						+ "regions named, which they could not be told of a change to", () -> refusedMembers()
+								.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toArray(String[]::new))
 				.add("Merges", long.class, "merges seen since start", this::merges)
 				.add("LastMergeTime", long.class, "epoch milliseconds of the last merge, 0 if none",
 						this::lastMergeTime)

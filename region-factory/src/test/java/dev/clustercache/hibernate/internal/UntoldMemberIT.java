@@ -2,14 +2,18 @@ package dev.clustercache.hibernate.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+
+import javax.management.ObjectName;
 
 import org.jgroups.Address;
 import org.jgroups.JChannel;
@@ -32,12 +36,14 @@ class UntoldMemberIT {
 	private final List<JChannel> channels = new ArrayList<>();
 	private final List<ClusterNode> nodes = new ArrayList<>();
 	private final List<CountDownLatch> held = new ArrayList<>();
+	private final List<NodeMetrics> figures = new ArrayList<>();
 	private ClusterNode a;
 	private ClusterNode b;
 	private Address bAddress;
 
 	@AfterEach
 	void close() {
+		figures.forEach(NodeMetrics::close);
 		held.forEach(CountDownLatch::countDown);
 		for (ClusterNode node : nodes) {
 			node.stop();
@@ -132,6 +138,10 @@ class UntoldMemberIT {
 	void aMemberThatBuiltTheRegionAfterAWriteOpenedAndCannotBeToldOfItsEnd_servesNothingUntilItClearedTheRegion()
 			throws Exception {
 		startBThenA("UntoldMemberIT-end");
+		NodeMetrics aFigures = new NodeMetrics("UntoldMemberIT-end", a);
+		NodeMetrics bFigures = new NodeMetrics("UntoldMemberIT-end", b);
+		figures.add(aFigures);
+		figures.add(bFigures);
 		ClusterNode.Window window = a.openRemote(BOOKS, 1L, a.newWriter());
 		assertThat(window.registered()).as("B had not built the region when A's window opened").isEmpty();
 		Region books = new Region();
@@ -144,10 +154,16 @@ class UntoldMemberIT {
 		assertThat(b.lease().valid()).as("B's lease once A's write returned (%s)", b.lease().describe()).isFalse();
 		assertThat(a.owedBy(bAddress)).containsOnlyKeys(BOOKS);
 		awaitRefusalWhileNotServing(books);
+		assertThat(aFigures.refusedMembers()).isEqualTo(Map.of("B", List.of("books")));
+		assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(new ObjectName(
+				"dev.clustercache:type=Node,cluster=UntoldMemberIT-end,node=A"), "RefusedMembers"))
+				.isEqualTo(new String[] {"B [books]"});
+		assertThat(bFigures.health().reason()).contains("refused by {A='B' has not cleared region(s) ['books']");
 		books.refusingClears = false;
 		await("B serves again", () -> b.lease().valid());
 		assertThat(books.servedWhenCleared).as("B served when it cleared the region").first().isEqualTo(false);
 		assertThat(a.owedBy(bAddress)).isEmpty();
+		assertThat(aFigures.refusedMembers()).isEmpty();
 		await("B's refusals forgotten", () -> b.refusals().isEmpty());
 	}
 
