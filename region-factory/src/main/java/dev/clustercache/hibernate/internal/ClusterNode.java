@@ -633,7 +633,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 			return;
 		}
 		if (window.failed()) {
-			cast(encode(END, window.region(), window.writer().id(), window.key()));
+			cast(encode(END, window.region(), window.writer().id(), window.key()), END_OF_WINDOW);
 			return;
 		}
 		boolean allRegistered = window.registered().containsAll(targets);
@@ -645,7 +645,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 				later.add(window);
 			}
 			else {
-				cast(encode(END, window.region(), window.writer().id(), window.key()));
+				cast(encode(END, window.region(), window.writer().id(), window.key()), END_OF_WINDOW);
 			}
 		}
 		else {
@@ -658,7 +658,7 @@ final class ClusterNode implements RequestHandler, Receiver {
 	/** Sends the ends of {@code windows} (each may travel asynchronously) to every other member in one message. */
 	void sendEnds(List<Window> windows) {
 		if (dispatcher != null && !windows.isEmpty()) {
-			cast(encodeMany(CLOSE, windows));
+			cast(encodeMany(CLOSE, windows), END_OF_WINDOW);
 		}
 	}
 
@@ -746,6 +746,26 @@ final class ClusterNode implements RequestHandler, Receiver {
 				member);
 	}
 
+	/**
+	 * Asks a member to clear a region it owes since {@code sequence}, unless a request for it is under way already: a
+	 * member slow to answer gets no pile of them.
+	 */
+	private void askToClear(OwedClear clear, long sequence) {
+		if (!clearsAsked.add(clear)) {
+			return;
+		}
+		CompletableFuture<Object> request = ask(clear.member(), encode(INVALIDATE, clear.region(), 0, null),
+				answer -> cleared(clear.member(), clear.region(), sequence, answer));
+		if (request == null) {
+			clearsAsked.remove(clear);
+			return;
+		}
+		request.whenComplete((answer, failure) -> {
+			clearsAsked.remove(clear);
+			clearFailed(clear, sequence, failure);
+		});
+	}
+
 	/** Logs, once per change missed, that a member failed to clear a region (a clear that took too long is not). */
 	private void clearFailed(OwedClear clear, long sequence, Throwable failure) {
 		if (failure == null || failure instanceof CancellationException) {
@@ -765,9 +785,13 @@ final class ClusterNode implements RequestHandler, Receiver {
 	 */
 	Map<String, List<String>> refusedMembers() {
 		Map<String, List<String>> result = new TreeMap<>();
-		owed.forEach((member, regions) -> result.put(logicalName(member),
-				regions.keySet().stream().map(ClusterNode::regionName).sorted().toList()));
+		owed.forEach((member, regions) -> result.put(logicalName(member), regionNames(regions)));
 		return result;
+	}
+
+	/** The names of the regions a member owes ({@link #owed}), sorted. */
+	private static List<String> regionNames(Map<String, Long> owedRegions) {
+		return owedRegions.keySet().stream().map(ClusterNode::regionName).sorted().toList();
 	}
 
 	/**
@@ -836,21 +860,24 @@ final class ClusterNode implements RequestHandler, Receiver {
 		return result;
 	}
 
+	private static final String END_OF_WINDOW = "the end of a write window";
+
 	/**
-	 * Sends the end of windows to every other member without waiting. Out of band, so that {@link ForkDirectDelivery}
-	 * applies it on the receiving thread: no pool thread to wake, and the member may cache the key again sooner. Order
-	 * does not matter: an end is sent only after every member acknowledged its window's opening, and windows of
-	 * different writers are independent. Flow control stays on (nothing waits for an answer).
+	 * Sends a message to every other member without waiting: the end of windows, or a release. Out of band, so that
+	 * {@link ForkDirectDelivery} applies it on the receiving thread: no pool thread to wake, and the member may cache
+	 * the key again sooner. Order does not matter: an end is sent only after every member acknowledged its window's
+	 * opening, and windows of different writers are independent. Flow control stays on (nothing waits for an answer).
+	 *
+	 * @param what what the message tells, for the error
 	 */
-	private void cast(byte[] payload) {
+	private void cast(byte[] payload, String what) {
 		try {
 			dispatcher.castMessage(null, new BytesMessage(null, payload),
 					RequestOptions.ASYNC().flags(Message.Flag.OOB)
 							.transientFlags(Message.TransientFlag.DONT_LOOPBACK));
 		}
 		catch (Exception e) {
-			throw new CacheException("Node '" + name + "' could not send the end of a write window: "
-					+ e.getMessage(), e);
+			throw new CacheException("Node '" + name + "' could not send " + what + ": " + e.getMessage(), e);
 		}
 	}
 
@@ -1195,8 +1222,8 @@ final class ClusterNode implements RequestHandler, Receiver {
 			Map<String, Long> unheard = owed.get(member);
 			if (unheard != null) {
 				throw new IllegalStateException("'" + logicalName(member) + "' has not cleared region(s) "
-						+ unheard.keySet().stream().map(r -> "'" + regionName(r) + "'").sorted().toList() + " since '"
-						+ name + "' could not tell it of a change there");
+						+ regionNames(unheard).stream().map(r -> "'" + r + "'").toList() + " since '" + name
+						+ "' could not tell it of a change there");
 			}
 			Long before = promised.get(member);
 			if (before == null || until - before > 0) {
@@ -1418,25 +1445,9 @@ final class ClusterNode implements RequestHandler, Receiver {
 			promisedIncarnations.keySet().retainAll(promised.keySet());
 		}
 		owed.forEach((member, regions) -> {
-			if (!isMember(member)) {
-				return; // dropped with the view that it left
+			if (isMember(member)) { // else dropped with the view that it left
+				regions.forEach((region, sequence) -> askToClear(new OwedClear(member, region), sequence));
 			}
-			regions.forEach((region, sequence) -> {
-				OwedClear clear = new OwedClear(member, region);
-				if (clearsAsked.add(clear)) { // one request at a time: a member slow to answer gets no pile of them
-					CompletableFuture<Object> request = ask(member, encode(INVALIDATE, region, 0, null),
-							answer -> cleared(member, region, sequence, answer));
-					if (request == null) {
-						clearsAsked.remove(clear);
-					}
-					else {
-						request.whenComplete((answer, failure) -> {
-							clearsAsked.remove(clear);
-							clearFailed(clear, sequence, failure);
-						});
-					}
-				}
-			});
 		});
 		List<Address> targets = others();
 		RegionProfile own = profile;
@@ -1593,11 +1604,9 @@ final class ClusterNode implements RequestHandler, Receiver {
 		}
 		if (dispatcher != null && !others().isEmpty()) {
 			try {
-				dispatcher.castMessage(null, new BytesMessage(null, encodeRelease(incarnation)),
-						RequestOptions.ASYNC().flags(Message.Flag.OOB)
-								.transientFlags(Message.TransientFlag.DONT_LOOPBACK));
+				cast(encodeRelease(incarnation), "that it stopped");
 			}
-			catch (Exception e) {
+			catch (CacheException e) {
 				LOG.debugf(e, "%s: could not tell the members that it stopped; their writes wait for its lease to "
 						+ "run out", name);
 			}

@@ -213,13 +213,13 @@ final class TimestampsStorage implements StorageAccess, ClusterNode.Participant 
 			space(key).close(writer, now + skewUnits, now);
 		}
 		else {
+			// every space counts as updated now, also one this node has no timestamp of yet (getFromCache)
 			synchronized (this) {
 				Long cleared = clearedUpTo;
 				if (cleared == null || cleared < now + skewUnits) {
 					clearedUpTo = now + skewUnits;
 				}
 			}
-			spaces.values().forEach(s -> s.close(null, now + skewUnits, now));
 		}
 	}
 

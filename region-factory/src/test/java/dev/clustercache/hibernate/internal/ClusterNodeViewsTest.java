@@ -189,7 +189,7 @@ class ClusterNodeViewsTest {
 		node.viewAccepted(new View(view, List.of(a, b)));
 		assertThat(node.handle(ping(b, view, 7))).isEqualTo(Boolean.TRUE);
 
-		node.handle(new BytesMessage(null, ClusterNode.encodeRelease(7)).setSrc(b));
+		release(b, 7);
 
 		assertThat(node.promisedTo(b)).as("B's lease need not be waited for").isNull();
 		assertThatThrownBy(() -> node.handle(ping(b, view, 7))).hasMessageContaining("stopped");
@@ -208,7 +208,7 @@ class ClusterNodeViewsTest {
 		node.viewAccepted(new View(view, List.of(a, b)));
 		assertThat(node.handle(ping(b, view, 8))).isEqualTo(Boolean.TRUE);
 
-		node.handle(new BytesMessage(null, ClusterNode.encodeRelease(7)).setSrc(b));
+		release(b, 7);
 
 		assertThat(node.promisedTo(b)).as("the promise made to incarnation 8").isNotNull();
 	}
@@ -224,9 +224,14 @@ class ClusterNodeViewsTest {
 		assertThat(node.handle(ping(b, view, 7))).isEqualTo(Boolean.TRUE);
 		node.viewAccepted(View.create(a, 3, a));
 
-		node.handle(new BytesMessage(null, ClusterNode.encodeRelease(7)).setSrc(b));
+		release(b, 7);
 
 		assertThat(node.promisedTo(b)).isNull();
+	}
+
+	/** That the ClusterCache of {@code incarnation} at {@code from} stopped. */
+	private void release(Address from, long incarnation) throws Exception {
+		node.handle(new BytesMessage(null, ClusterNode.encodeRelease(incarnation)).setSrc(from));
 	}
 
 	/** A heartbeat from {@code from}, which runs the view {@code viewId}, with the same regions as the node. */
